@@ -1,0 +1,4 @@
+import { CreateAnalyticsSchema1732230000000 } from './1732230000000-create-analytics-schema.migration';
+
+/** Every migration of the `analytics` schema, oldest first. Listed explicitly so the bundle contains them. */
+export const MIGRATIONS = [CreateAnalyticsSchema1732230000000];

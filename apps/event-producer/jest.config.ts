@@ -1,0 +1,7 @@
+export default {
+  displayName: 'event-producer',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+  coverageDirectory: '../../coverage/apps/event-producer',
+};

@@ -1,0 +1,170 @@
+import { z } from 'zod';
+
+/** A message contract: the wire name and version, and the one zod schema that checks it. */
+export interface Contract<TOut = unknown, TIn = unknown> {
+  /** Wire name without version, e.g. `iot.telemetry`. */
+  readonly name: string;
+  readonly version: number;
+  /** `<name>/<version>`: the value of the `schema` header. */
+  readonly schemaId: string;
+  readonly schema: z.ZodType<TOut, TIn>;
+}
+
+/** A contract whose literal name, version and concrete schema type are kept. */
+export type DefinedContract<N extends string, V extends number, S extends z.ZodType> = Contract<
+  z.output<S>,
+  z.input<S>
+> & {
+  readonly name: N;
+  readonly version: V;
+  readonly schemaId: `${N}/${V}`;
+  readonly schema: S;
+};
+
+/** The value type a contract yields after validation. */
+export type ContractValue<C> = C extends Contract<infer T, never> ? T : never;
+
+/** One fault: `path` is dotted with array indices (`readings.3.ts`), `''` for the root. */
+export interface ContractIssue {
+  readonly path: string;
+  readonly message: string;
+  /** zod's issue code, or `invalid_utf8`, `invalid_json`, `missing_value` from `parseJson`. */
+  readonly code: string;
+}
+
+export type ValidationResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly issues: readonly ContractIssue[] };
+
+export type JsonSchema = z.core.JSONSchema.JSONSchema;
+
+/** Declares a contract from an explicit wire name and version (never from a class name). */
+export function defineContract<const N extends string, const V extends number, S extends z.ZodType>(
+  name: N,
+  version: V,
+  schema: S,
+): DefinedContract<N, V, S> {
+  return Object.freeze({ name, version, schemaId: `${name}/${version}` as `${N}/${V}`, schema });
+}
+
+/** Validates (and normalises) a decoded value against a contract; never throws. */
+export function validate<T>(contract: Contract<T, never>, value: unknown): ValidationResult<T> {
+  const result = (contract.schema as z.ZodType<T>).safeParse(value, { reportInput: true });
+  if (result.success) return { ok: true, value: result.data };
+  return { ok: false, issues: toContractIssues(result.error.issues) };
+}
+
+/** Decodes bytes as strict UTF-8: a malformed sequence is an issue, never a U+FFFD in the data. */
+export function decodeUtf8(bytes: Uint8Array | string | null | undefined): ValidationResult<string> {
+  if (bytes === null || bytes === undefined) {
+    return issue('missing_value', 'value is missing (null record value / tombstone)');
+  }
+  if (typeof bytes === 'string') return { ok: true, value: bytes };
+  try {
+    return { ok: true, value: utf8.decode(bytes) };
+  } catch {
+    return issue('invalid_utf8', 'value is not valid UTF-8');
+  }
+}
+
+/** Decodes bytes as strict UTF-8 JSON without validating; bad bytes or JSON become issues. */
+export function decodeJson(
+  bytes: Uint8Array | string | null | undefined,
+): ValidationResult<unknown> {
+  const text = decodeUtf8(bytes);
+  if (!text.ok) return text;
+  try {
+    return { ok: true, value: JSON.parse(text.value) as unknown };
+  } catch (error: unknown) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return issue('invalid_json', `value is not valid JSON: ${reason}`);
+  }
+}
+
+/** Decodes UTF-8 JSON bytes and validates them; every failure is reported as issues. */
+export function parseJson<T>(
+  contract: Contract<T, never>,
+  bytes: Uint8Array | string | null | undefined,
+): ValidationResult<T> {
+  const decoded = decodeJson(bytes);
+  return decoded.ok ? validate(contract, decoded.value) : decoded;
+}
+
+/** Validates and returns the normalised value, or throws a ContractViolationError. */
+export function parseOrThrow<T>(contract: Contract<T, never>, value: unknown): T {
+  const result = validate(contract, value);
+  if (!result.ok) throw new ContractViolationError(contract.schemaId, result.issues);
+  return result.value;
+}
+
+/** Validates what a producer is about to send and returns its JSON text; throws on a violation. */
+export function serializeJson<TOut, TIn>(contract: Contract<TOut, TIn>, value: TIn): string {
+  return JSON.stringify(parseOrThrow(contract, value));
+}
+
+/**
+ * JSON Schema (draft 2020-12) for the docs. `output` (default) describes the normalised wire form
+ * producers write; `input` describes everything the parser accepts (e.g. ISO timestamps).
+ */
+export function toJsonSchema(
+  contract: Contract<unknown, never>,
+  options: { io?: 'input' | 'output' } = {},
+): JsonSchema {
+  const schema = z.toJSONSchema(contract.schema, {
+    io: options.io ?? 'output',
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+  });
+  return { ...schema, title: contract.schemaId };
+}
+
+/** Thrown by consumers when a message breaks its contract: no retry can fix it, so it goes to the DLQ. */
+export class ContractViolationError extends Error {
+  readonly code = 'CONTRACT_VIOLATION' as const;
+  readonly retryable = false as const;
+
+  constructor(
+    readonly schemaId: string,
+    readonly issues: readonly ContractIssue[],
+  ) {
+    super(`${schemaId} contract violated: ${formatIssues(issues)}`);
+    this.name = 'ContractViolationError';
+  }
+}
+
+/** Renders issues on one line for logs and the `dlq.error.message` header. */
+export function formatIssues(issues: readonly ContractIssue[]): string {
+  return issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+}
+
+/** Turns a zod path into the dotted form used in issues (`readings.3.ts`, `''` for the root). */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.map((segment) => String(segment)).join('.');
+}
+
+/** Maps zod issues to contract issues, one issue per offending field. */
+export function toContractIssues(issues: readonly z.core.$ZodIssue[]): ContractIssue[] {
+  return issues.flatMap((i): ContractIssue[] => {
+    // zod reports unknown keys once on the parent; name each key so the path points at it.
+    if (i.code === 'unrecognized_keys') {
+      return i.keys.map((key) => ({
+        path: formatPath([...i.path, key]),
+        message: 'unknown field',
+        code: i.code,
+      }));
+    }
+    if (i.code === 'invalid_key') {
+      const inner = i.issues.map((nested) => nested.message).join('; ');
+      return [{ path: formatPath(i.path), message: `invalid key: ${inner}`, code: i.code }];
+    }
+    const missing = i.code === 'invalid_type' && 'input' in i && i.input === undefined;
+    const message = missing ? `required (expected ${i.expected})` : i.message;
+    return [{ path: formatPath(i.path), message, code: i.code }];
+  });
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function issue(code: string, message: string): ValidationResult<never> {
+  return { ok: false, issues: [{ path: '', message, code }] };
+}

@@ -1,0 +1,42 @@
+import type { Contract } from '../contract';
+import { alertContract } from '../messages/alert/alert.schema';
+import { deviceChangeContract } from '../messages/cdc-envelope/cdc-envelope.schema';
+import { devicePresenceContract } from '../messages/device-presence/device-presence.schema';
+import { telemetryWindowContract } from '../messages/telemetry-window/telemetry-window.schema';
+import { telemetryContract } from '../messages/telemetry/telemetry.schema';
+import { userActivityContract } from '../messages/user-activity/user-activity.schema';
+import { userSessionContract } from '../messages/user-session/user-session.schema';
+import { KV_BUCKETS, STREAMS } from '../subjects/subjects';
+import { isRetryTopic, originTopicOf, TOPICS } from './topics';
+
+/**
+ * Which contract a record value on each topic must satisfy. The changelog is absent on purpose:
+ * it is the aggregator's private state format, not a contract between services.
+ */
+export const TOPIC_CONTRACTS = {
+  [TOPICS.TELEMETRY]: telemetryContract,
+  [TOPICS.TELEMETRY_LATE]: telemetryContract,
+  [TOPICS.USER_ACTIVITY]: userActivityContract,
+  [TOPICS.CDC_DEVICES]: deviceChangeContract,
+  [TOPICS.TELEMETRY_1M]: telemetryWindowContract,
+  [TOPICS.USER_SESSIONS]: userSessionContract,
+} as const;
+
+/** Messages on each JetStream stream. */
+export const STREAM_CONTRACTS = {
+  [STREAMS.ALERTS]: alertContract,
+} as const;
+
+/** Values in each KV bucket. */
+export const KV_CONTRACTS = {
+  [KV_BUCKETS.DEVICE_PRESENCE]: devicePresenceContract,
+} as const;
+
+/**
+ * The contract of a topic's values. A `.retry` record is the original value, so it gets its
+ * origin's contract; a `.dlq` value may be anything (bad JSON, raw MQTT bytes): undefined.
+ */
+export function contractForTopic(topic: string): Contract<unknown, never> | undefined {
+  const name = isRetryTopic(topic) ? originTopicOf(topic) : topic;
+  return (TOPIC_CONTRACTS as Readonly<Record<string, Contract<unknown, never>>>)[name];
+}

@@ -1,0 +1,7 @@
+export default {
+  displayName: 'messaging:int',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+  testMatch: ['<rootDir>/src/**/*.int-spec.ts', '<rootDir>/test/**/*.int-spec.ts'],
+  testTimeout: 60_000,
+};

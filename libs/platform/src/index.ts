@@ -1,0 +1,14 @@
+export * from './config/config.schema';
+export * from './config/load-config';
+export * from './config/config.module';
+export * from './logging/logging.module';
+export * from './health/readiness.registry';
+export * from './health/health.module';
+export * from './metrics/metrics.module';
+export * from './bootstrap/bootstrap';
+export type { ServiceDefinition } from './bootstrap/service-definition';
+export * from './database/database.module';
+export * from './database/database-connector';
+export * from './platform.module';
+export * from './util/with-timeout';
+export * from './version';

@@ -1,0 +1,6 @@
+export * from './infra/unique-name';
+export * from './infra/test-env';
+export * from './infra/wait-for';
+export * from './infra/test-database';
+export * from './service/test-service';
+export * from './service/platform-endpoints.suite';
