@@ -54,12 +54,20 @@ export default [
             },
             {
               sourceTag: 'type:tool',
-              onlyDependOnLibsWithTags: ['type:util', 'type:messaging', 'type:contracts', 'type:testing'],
+              onlyDependOnLibsWithTags: [
+                'type:util',
+                'type:messaging',
+                'type:contracts',
+                'type:testing',
+              ],
             },
           ],
         },
       ],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-non-null-assertion': 'error',
       'no-console': 'error',
@@ -78,7 +86,12 @@ export default [
           depConstraints: [
             {
               sourceTag: '*',
-              onlyDependOnLibsWithTags: ['type:util', 'type:messaging', 'type:contracts', 'type:testing'],
+              onlyDependOnLibsWithTags: [
+                'type:util',
+                'type:messaging',
+                'type:contracts',
+                'type:testing',
+              ],
             },
           ],
         },

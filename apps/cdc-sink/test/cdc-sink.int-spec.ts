@@ -7,6 +7,12 @@ describePlatformEndpoints(cdcSinkService, {
     const database = await createTestDatabase();
     return { env: { DATABASE_URL: database.url }, cleanup: () => database.drop() };
   },
-  unreachable: { dependency: 'postgres', env: (env) => ({ ...env, DATABASE_URL: 'postgres://postgres@127.0.0.1:' + CLOSED_PORT + '/streamline' }) },
+  unreachable: {
+    dependency: 'postgres',
+    env: (env) => ({
+      ...env,
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:' + CLOSED_PORT + '/streamline',
+    }),
+  },
   ownsSchema: 'analytics',
 });

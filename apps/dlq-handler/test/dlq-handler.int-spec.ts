@@ -7,6 +7,9 @@ describePlatformEndpoints(dlqHandlerService, {
     const database = await createTestDatabase();
     return { env: { DATABASE_URL: database.url }, cleanup: () => database.drop() };
   },
-  unreachable: { dependency: 'kafka', env: (env) => ({ ...env, KAFKA_BROKERS: '127.0.0.1:' + CLOSED_PORT }) },
+  unreachable: {
+    dependency: 'kafka',
+    env: (env) => ({ ...env, KAFKA_BROKERS: '127.0.0.1:' + CLOSED_PORT }),
+  },
   ownsSchema: 'dlq',
 });

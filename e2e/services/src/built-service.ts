@@ -26,9 +26,19 @@ export function freePort(): Promise<number> {
   });
 }
 
-export function startBuiltService(name: string, env: Record<string, string>, port: number): BuiltService {
+export function startBuiltService(
+  name: string,
+  env: Record<string, string>,
+  port: number,
+): BuiltService {
   const child = spawn(process.execPath, [resolve(DIST, name, 'main.js')], {
-    env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', ...env },
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
@@ -41,8 +51,9 @@ export function startBuiltService(name: string, env: Record<string, string>, por
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; atMs: number }>((resolveExit) =>
-    child.once('exit', (code, signal) => resolveExit({ code, signal, atMs: Date.now() })),
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; atMs: number }>(
+    (resolveExit) =>
+      child.once('exit', (code, signal) => resolveExit({ code, signal, atMs: Date.now() })),
   );
   return { child, port, lines, exited };
 }

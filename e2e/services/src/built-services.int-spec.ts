@@ -1,7 +1,13 @@
 import { createTestDatabase, uniqueName, waitFor, type TestDatabase } from '@streamline/testing';
 import { freePort, startBuiltService } from './built-service';
 
-const SERVICES = ['iot-ingestor', 'event-producer', 'aggregator', 'dlq-handler', 'cdc-sink'] as const;
+const SERVICES = [
+  'iot-ingestor',
+  'event-producer',
+  'aggregator',
+  'dlq-handler',
+  'cdc-sink',
+] as const;
 
 describe('services started from their build output', () => {
   let database: TestDatabase;
@@ -14,38 +20,49 @@ describe('services started from their build output', () => {
     await database.drop();
   });
 
-  it.each(SERVICES)('%s becomes ready, logs JSON and exits 0 on SIGTERM within 10 s', async (name) => {
-    const port = await freePort();
-    const service = startBuiltService(
-      name,
-      { DATABASE_URL: database.url, MQTT_CLIENT_ID: uniqueName('e2e-ingestor'), LOG_LEVEL: 'info' },
-      port,
-    );
-    try {
-      await waitFor(
-        async () => {
-          const response = await fetch(`http://127.0.0.1:${port}/health/ready`);
-          return response.status === 200 ? true : undefined;
+  it.each(SERVICES)(
+    '%s becomes ready, logs JSON and exits 0 on SIGTERM within 10 s',
+    async (name) => {
+      const port = await freePort();
+      const service = startBuiltService(
+        name,
+        {
+          DATABASE_URL: database.url,
+          MQTT_CLIENT_ID: uniqueName('e2e-ingestor'),
+          LOG_LEVEL: 'info',
         },
-        { timeoutMs: 45_000, what: `${name} ready` },
+        port,
       );
-      const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
-      expect(metrics.status).toBe(200);
+      try {
+        await waitFor(
+          async () => {
+            const response = await fetch(`http://127.0.0.1:${port}/health/ready`);
+            return response.status === 200 ? true : undefined;
+          },
+          { timeoutMs: 45_000, what: `${name} ready` },
+        );
+        const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+        expect(metrics.status).toBe(200);
 
-      const signalledAt = Date.now();
-      service.child.kill('SIGTERM');
-      const exit = await service.exited;
-      expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 0, signal: null });
-      expect(exit.atMs - signalledAt).toBeLessThan(10_000);
+        const signalledAt = Date.now();
+        service.child.kill('SIGTERM');
+        const exit = await service.exited;
+        expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 0, signal: null });
+        expect(exit.atMs - signalledAt).toBeLessThan(10_000);
 
-      const records = service.lines.map((line) => JSON.parse(line) as { level: string; msg: string; service: string });
-      expect(records.length).toBeGreaterThan(0);
-      expect(records.every((record) => record.service === name)).toBe(true);
-      expect(records.map((record) => record.msg)).toEqual(expect.arrayContaining(['shutdown complete']));
-    } finally {
-      if (service.child.exitCode === null) service.child.kill('SIGKILL');
-    }
-  });
+        const records = service.lines.map(
+          (line) => JSON.parse(line) as { level: string; msg: string; service: string },
+        );
+        expect(records.length).toBeGreaterThan(0);
+        expect(records.every((record) => record.service === name)).toBe(true);
+        expect(records.map((record) => record.msg)).toEqual(
+          expect.arrayContaining(['shutdown complete']),
+        );
+      } finally {
+        if (service.child.exitCode === null) service.child.kill('SIGKILL');
+      }
+    },
+  );
 
   it.each([
     ['aggregator', 'KAFKA_BROKERS', 'not a broker list'],
@@ -57,7 +74,9 @@ describe('services started from their build output', () => {
     const service = startBuiltService(name, { [variable]: value }, await freePort());
     const exit = await service.exited;
     expect(exit.code).toBe(1);
-    const fatal = service.lines.map((line) => JSON.parse(line) as { level: number | string; msg: string });
+    const fatal = service.lines.map(
+      (line) => JSON.parse(line) as { level: number | string; msg: string },
+    );
     expect(fatal.some((record) => record.msg.includes(variable))).toBe(true);
   });
 });

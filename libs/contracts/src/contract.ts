@@ -1,20 +1,22 @@
 import { z } from 'zod';
 
-/** A message contract: the wire name and version, and the one zod schema that checks it. */
-export interface Contract<TOut = unknown, TIn = unknown> {
+/**
+ * A message contract: the wire name and version, and the one zod schema that checks it.
+ * `TOut` is the value a successful validation yields. The second parameter is not enforced, so
+ * `Contract<T>`, `Contract<T, never>` and `Contract<T, unknown>` all mean "a contract yielding T"
+ * (the input type of a concrete contract is `ContractInput<typeof itsContract>`).
+ */
+export interface Contract<TOut = unknown, _TInput = unknown> {
   /** Wire name without version, e.g. `iot.telemetry`. */
   readonly name: string;
   readonly version: number;
   /** `<name>/<version>`: the value of the `schema` header. */
   readonly schemaId: string;
-  readonly schema: z.ZodType<TOut, TIn>;
+  readonly schema: z.ZodType<TOut>;
 }
 
 /** A contract whose literal name, version and concrete schema type are kept. */
-export type DefinedContract<N extends string, V extends number, S extends z.ZodType> = Contract<
-  z.output<S>,
-  z.input<S>
-> & {
+export type DefinedContract<N extends string, V extends number, S extends z.ZodType> = {
   readonly name: N;
   readonly version: V;
   readonly schemaId: `${N}/${V}`;
@@ -22,13 +24,18 @@ export type DefinedContract<N extends string, V extends number, S extends z.ZodT
 };
 
 /** The value type a contract yields after validation. */
-export type ContractValue<C> = C extends Contract<infer T, never> ? T : never;
+export type ContractValue<C> = C extends Contract<infer T> ? T : never;
+
+/** What a contract's parser accepts (e.g. ISO timestamps where the value holds epoch ms). */
+export type ContractInput<C> = C extends { readonly schema: infer S extends z.ZodType }
+  ? z.input<S>
+  : unknown;
 
 /** One fault: `path` is dotted with array indices (`readings.3.ts`), `''` for the root. */
 export interface ContractIssue {
   readonly path: string;
   readonly message: string;
-  /** zod's issue code, or `invalid_utf8`, `invalid_json`, `missing_value` from `parseJson`. */
+  /** zod's issue code, or `invalid_utf8` / `invalid_json` / `missing_value` (decoding), `invalid_topic` (MQTT). */
   readonly code: string;
 }
 
@@ -48,14 +55,16 @@ export function defineContract<const N extends string, const V extends number, S
 }
 
 /** Validates (and normalises) a decoded value against a contract; never throws. */
-export function validate<T>(contract: Contract<T, never>, value: unknown): ValidationResult<T> {
-  const result = (contract.schema as z.ZodType<T>).safeParse(value, { reportInput: true });
+export function validate<T>(contract: Contract<T>, value: unknown): ValidationResult<T> {
+  const result = contract.schema.safeParse(value, { reportInput: true });
   if (result.success) return { ok: true, value: result.data };
   return { ok: false, issues: toContractIssues(result.error.issues) };
 }
 
 /** Decodes bytes as strict UTF-8: a malformed sequence is an issue, never a U+FFFD in the data. */
-export function decodeUtf8(bytes: Uint8Array | string | null | undefined): ValidationResult<string> {
+export function decodeUtf8(
+  bytes: Uint8Array | string | null | undefined,
+): ValidationResult<string> {
   if (bytes === null || bytes === undefined) {
     return issue('missing_value', 'value is missing (null record value / tombstone)');
   }
@@ -83,7 +92,7 @@ export function decodeJson(
 
 /** Decodes UTF-8 JSON bytes and validates them; every failure is reported as issues. */
 export function parseJson<T>(
-  contract: Contract<T, never>,
+  contract: Contract<T>,
   bytes: Uint8Array | string | null | undefined,
 ): ValidationResult<T> {
   const decoded = decodeJson(bytes);
@@ -91,14 +100,14 @@ export function parseJson<T>(
 }
 
 /** Validates and returns the normalised value, or throws a ContractViolationError. */
-export function parseOrThrow<T>(contract: Contract<T, never>, value: unknown): T {
+export function parseOrThrow<T>(contract: Contract<T>, value: unknown): T {
   const result = validate(contract, value);
   if (!result.ok) throw new ContractViolationError(contract.schemaId, result.issues);
   return result.value;
 }
 
 /** Validates what a producer is about to send and returns its JSON text; throws on a violation. */
-export function serializeJson<TOut, TIn>(contract: Contract<TOut, TIn>, value: TIn): string {
+export function serializeJson<C extends Contract>(contract: C, value: ContractInput<C>): string {
   return JSON.stringify(parseOrThrow(contract, value));
 }
 
@@ -107,7 +116,7 @@ export function serializeJson<TOut, TIn>(contract: Contract<TOut, TIn>, value: T
  * producers write; `input` describes everything the parser accepts (e.g. ISO timestamps).
  */
 export function toJsonSchema(
-  contract: Contract<unknown, never>,
+  contract: Contract,
   options: { io?: 'input' | 'output' } = {},
 ): JsonSchema {
   const schema = z.toJSONSchema(contract.schema, {

@@ -1,4 +1,5 @@
 export * from './logging/messaging-logger';
+export * from './errors/processing-error';
 export * from './kafka/kafka-client';
 export * from './kafka/topic-admin';
 export * from './kafka/contract-producer';

@@ -7,7 +7,12 @@ import { createKafka, ensureTopics, silentLogger } from '@streamline/messaging';
 
 async function main(): Promise<void> {
   const brokers = (process.env['KAFKA_BROKERS'] ?? 'localhost:9092').split(',');
-  const kafka = createKafka({ brokers, clientId: 'streamline-provisioner', logger: silentLogger, retry: { retries: 3 } });
+  const kafka = createKafka({
+    brokers,
+    clientId: 'streamline-provisioner',
+    logger: silentLogger,
+    retry: { retries: 3 },
+  });
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -22,6 +27,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`topic provisioning failed: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    `topic provisioning failed: ${error instanceof Error ? error.message : String(error)}`,
+  );
   process.exit(1);
 });

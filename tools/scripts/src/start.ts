@@ -31,7 +31,9 @@ function say(message: string): void {
 function run(command: string, commandArgs: string[]): void {
   const result = spawnSync(command, commandArgs, { cwd: ROOT, stdio: 'inherit' });
   if (result.status !== 0) {
-    say(`'${command} ${commandArgs.join(' ')}' failed (exit ${result.status ?? result.signal}); stopping.`);
+    say(
+      `'${command} ${commandArgs.join(' ')}' failed (exit ${result.status ?? result.signal}); stopping.`,
+    );
     process.exit(1);
   }
 }
@@ -56,14 +58,24 @@ async function waitReady(port: number, child: ChildProcess, timeoutMs = 90_000):
 }
 
 function exitOf(child: ChildProcess): Promise<number | null> {
-  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((done) => child.once('exit', (code) => done(code)));
+  return child.exitCode !== null
+    ? Promise.resolve(child.exitCode)
+    : new Promise((done) => child.once('exit', (code) => done(code)));
 }
 
 async function main(): Promise<void> {
   const startedKafka = !kafkaWasUp();
   run('bash', ['infra/infra.sh', 'up']);
   say('building the five services (cached after the first time)…');
-  run('npx', ['nx', 'run-many', '-t', 'build', '-p', ...SERVICES.map((s) => s.name), '--output-style=static']);
+  run('npx', [
+    'nx',
+    'run-many',
+    '-t',
+    'build',
+    '-p',
+    ...SERVICES.map((s) => s.name),
+    '--output-style=static',
+  ]);
 
   mkdirSync(LOG_DIR, { recursive: true });
   const services = SERVICES.map((service) => {
@@ -78,17 +90,19 @@ async function main(): Promise<void> {
     return { ...service, child };
   });
 
-  let simulator: ChildProcess | undefined;
+  const running: { simulator?: ChildProcess } = {};
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
     say('stopping: simulator, then services (graceful), then infrastructure…');
+    const { simulator } = running;
     if (simulator && simulator.exitCode === null) {
       simulator.kill('SIGINT');
       await exitOf(simulator);
     }
-    for (const service of services) if (service.child.exitCode === null) service.child.kill('SIGTERM');
+    for (const service of services)
+      if (service.child.exitCode === null) service.child.kill('SIGTERM');
     const codes = await Promise.all(services.map((service) => exitOf(service.child)));
     services.forEach((service, i) => say(`${service.name} exited with ${codes[i]}`));
     if (startedKafka && !keepInfra) run('bash', ['infra/infra.sh', 'down']);
@@ -97,7 +111,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
 
-  const ready = await Promise.all(services.map((service) => waitReady(service.port, service.child)));
+  const ready = await Promise.all(
+    services.map((service) => waitReady(service.port, service.child)),
+  );
   services.forEach((service, i) =>
     say(
       `${service.name.padEnd(15)} ${ready[i] ? 'ready' : 'NOT READY'}  http://localhost:${service.port}  ` +
@@ -111,10 +127,15 @@ async function main(): Promise<void> {
   }
 
   say('starting the demo traffic simulator (Ctrl-C stops everything)…');
-  simulator = spawn(resolve(ROOT, 'node_modules/.bin/tsx'), ['tools/simulator/src/main.ts', ...simulatorArgs], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
+  const simulator = spawn(
+    resolve(ROOT, 'node_modules/.bin/tsx'),
+    ['--tsconfig', 'tsconfig.base.json', 'tools/simulator/src/main.ts', ...simulatorArgs],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+    },
+  );
+  running.simulator = simulator;
   simulator.once('exit', (code) => {
     if (!stopping) {
       say(`simulator exited with ${code}`);

@@ -13,7 +13,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot({ service: SERVICE_NAME, version: STREAMLINE_VERSION, config }),
-        KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? SERVICE_NAME }),
+        KafkaModule.forRoot({
+          brokers: config.KAFKA_BROKERS,
+          clientId: config.KAFKA_CLIENT_ID ?? SERVICE_NAME,
+        }),
         NatsModule.forRoot({ url: config.NATS_URL, name: SERVICE_NAME }),
       ],
     };

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { baseConfigSchema, kafkaConfigSchema, natsConfigSchema, portVar } from '@streamline/platform';
+import {
+  baseConfigSchema,
+  kafkaConfigSchema,
+  natsConfigSchema,
+  portVar,
+} from '@streamline/platform';
 
 /** aggregator's environment: the base settings, its port and the brokers it really uses. */
 export const aggregatorConfigSchema = baseConfigSchema.extend({

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { baseConfigSchema, databaseConfigSchema, kafkaConfigSchema, natsConfigSchema, portVar } from '@streamline/platform';
+import {
+  baseConfigSchema,
+  databaseConfigSchema,
+  kafkaConfigSchema,
+  natsConfigSchema,
+  portVar,
+} from '@streamline/platform';
 
 /** dlq-handler's environment: the base settings, its port and the brokers it really uses. */
 export const dlqHandlerConfigSchema = baseConfigSchema.extend({

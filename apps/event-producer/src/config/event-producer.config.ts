@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { baseConfigSchema, databaseConfigSchema, kafkaConfigSchema, portVar } from '@streamline/platform';
+import {
+  baseConfigSchema,
+  databaseConfigSchema,
+  kafkaConfigSchema,
+  portVar,
+} from '@streamline/platform';
 
 /** event-producer's environment: the base settings, its port and the brokers it really uses. */
 export const eventProducerConfigSchema = baseConfigSchema.extend({

@@ -1,6 +1,12 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { baseConfigSchema, kafkaConfigSchema, mqttConfigSchema, natsConfigSchema, portVar } from '@streamline/platform';
+import {
+  baseConfigSchema,
+  kafkaConfigSchema,
+  mqttConfigSchema,
+  natsConfigSchema,
+  portVar,
+} from '@streamline/platform';
 
 /** iot-ingestor's environment: the base settings, its port and the brokers it really uses. */
 export const iotIngestorConfigSchema = baseConfigSchema.extend({

@@ -25,7 +25,8 @@ export function isSafeDeviceId(value: unknown): value is string {
 export const deviceIdSchema = z
   .string()
   .regex(DEVICE_ID_PATTERN, {
-    message: 'must be 1-128 characters of A-Z, a-z, 0-9, "_" or "-" (no ".", "*", ">", "/", spaces)',
+    message:
+      'must be 1-128 characters of A-Z, a-z, 0-9, "_" or "-" (no ".", "*", ">", "/", spaces)',
   })
   .meta({ description: 'Device id: 1-128 of [A-Za-z0-9_-], safe as NATS token and MQTT level' });
 

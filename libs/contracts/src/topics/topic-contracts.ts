@@ -36,7 +36,9 @@ export const KV_CONTRACTS = {
  * The contract of a topic's values. A `.retry` record is the original value, so it gets its
  * origin's contract; a `.dlq` value may be anything (bad JSON, raw MQTT bytes): undefined.
  */
-export function contractForTopic(topic: string): Contract<unknown, never> | undefined {
+export function contractForTopic(topic: string): Contract | undefined {
   const name = isRetryTopic(topic) ? originTopicOf(topic) : topic;
-  return (TOPIC_CONTRACTS as Readonly<Record<string, Contract<unknown, never>>>)[name];
+  const contracts: Readonly<Record<string, Contract>> = TOPIC_CONTRACTS;
+  // hasOwn: a topic named like an Object.prototype member must not resolve to a function.
+  return Object.hasOwn(contracts, name) ? contracts[name] : undefined;
 }

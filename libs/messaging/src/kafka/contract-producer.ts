@@ -1,5 +1,10 @@
 import type { IHeaders, Producer, RecordMetadata } from 'kafkajs';
-import { ContractViolationError, contractHeaders, validate, type Contract } from '@streamline/contracts';
+import {
+  ContractViolationError,
+  contractHeaders,
+  validate,
+  type Contract,
+} from '@streamline/contracts';
 
 /** One record to produce: the value is validated against the topic's contract first. */
 export interface OutgoingRecord<T> {
@@ -26,7 +31,10 @@ export class ContractProducer {
     const messages = records.map((record) => {
       const result = validate(contract, record.value);
       if (!result.ok) throw new ContractViolationError(contract.schemaId, result.issues);
-      const headers: IHeaders = { ...record.headers, ...contractHeaders(contract, record.traceparent) };
+      const headers: IHeaders = {
+        ...record.headers,
+        ...contractHeaders(contract, record.traceparent),
+      };
       return { key: record.key, value: JSON.stringify(result.value), headers };
     });
     return this.producer.send({ topic, messages, acks: -1 });

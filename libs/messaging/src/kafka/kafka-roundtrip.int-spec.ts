@@ -13,7 +13,11 @@ describe('shared Kafka plumbing against the real broker', () => {
   const topic = uniqueName('it.roundtrip');
 
   beforeAll(async () => {
-    kafka = createKafka({ brokers: TEST_ENV.kafkaBrokers, clientId: 'messaging-it', logger: silentLogger });
+    kafka = createKafka({
+      brokers: TEST_ENV.kafkaBrokers,
+      clientId: 'messaging-it',
+      logger: silentLogger,
+    });
     admin = kafka.admin();
     await admin.connect();
   });
@@ -24,7 +28,11 @@ describe('shared Kafka plumbing against the real broker', () => {
   });
 
   it('ensureTopics creates a missing topic with its settings, and a second run changes nothing', async () => {
-    const spec = { name: topic, partitions: 3, configEntries: { 'retention.ms': '3600000' } };
+    const spec = {
+      name: topic,
+      partitions: 3,
+      configEntries: [{ name: 'retention.ms', value: '3600000' }],
+    };
     const first = await ensureTopics(admin, [spec]);
     expect(first).toEqual({ created: [topic], existing: [], grown: [] });
 
@@ -51,7 +59,10 @@ describe('shared Kafka plumbing against the real broker', () => {
   });
 
   it('round-trips contract records: values, keys, contract headers and key-based partitions', async () => {
-    const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = kafka.producer({
+      idempotent: true,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     await producer.connect();
     const records = Array.from({ length: 30 }, (_, i) => {
       const value: TelemetryRecord = {
@@ -61,14 +72,21 @@ describe('shared Kafka plumbing against the real broker', () => {
         metrics: { temperature: 20 + i / 10 },
         ingestedAt: 1_700_000_000_500 + i,
       };
-      return { key: value.deviceId, value, traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01` };
+      return {
+        key: value.deviceId,
+        value,
+        traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`,
+      };
     });
     const metadata = await new ContractProducer(producer).send(topic, telemetryContract, records);
     expect(metadata.every((m) => m.errorCode === 0)).toBe(true);
     await producer.disconnect();
 
     const received: Array<DecodedRecord<TelemetryRecord> & { partition: number }> = [];
-    const consumer = kafka.consumer({ groupId: uniqueName('it.roundtrip.group'), readUncommitted: false });
+    const consumer = kafka.consumer({
+      groupId: uniqueName('it.roundtrip.group'),
+      readUncommitted: false,
+    });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
@@ -78,7 +96,9 @@ describe('shared Kafka plumbing against the real broker', () => {
         received.push({ ...decoded.record, partition });
       },
     });
-    await waitFor(() => (received.length >= records.length ? true : undefined), { what: '30 records' });
+    await waitFor(() => (received.length >= records.length ? true : undefined), {
+      what: '30 records',
+    });
     await consumer.disconnect();
 
     expect(received).toHaveLength(records.length);
@@ -94,15 +114,24 @@ describe('shared Kafka plumbing against the real broker', () => {
     }
     // Same key, same partition: ordering per device is possible only because of this.
     for (const partitions of byDevice.values()) expect(partitions.size).toBe(1);
-    expect(received.map((r) => r.value.seq).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(records.map((r) => r.value.seq));
+    expect(received.map((r) => r.value.seq).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(
+      records.map((r) => r.value.seq),
+    );
   });
 
   it('refuses to produce a value that breaks the contract', async () => {
     const producer = kafka.producer();
     await producer.connect();
     try {
-      const bad = { deviceId: 'd-1', ts: 1, metrics: {}, ingestedAt: 1 } as unknown as TelemetryRecord;
-      await expect(new ContractProducer(producer).send(topic, telemetryContract, [{ key: 'd-1', value: bad }])).rejects.toMatchObject({
+      const bad = {
+        deviceId: 'd-1',
+        ts: 1,
+        metrics: {},
+        ingestedAt: 1,
+      } as unknown as TelemetryRecord;
+      await expect(
+        new ContractProducer(producer).send(topic, telemetryContract, [{ key: 'd-1', value: bad }]),
+      ).rejects.toMatchObject({
         code: 'CONTRACT_VIOLATION',
       });
     } finally {

@@ -11,8 +11,7 @@ export interface DecodedRecord<T> {
 }
 
 export type DecodeResult<T> =
-  | { ok: true; record: DecodedRecord<T> }
-  | { ok: false; issues: readonly ContractIssue[] };
+  { ok: true; record: DecodedRecord<T> } | { ok: false; issues: readonly ContractIssue[] };
 
 /** Kafka header values arrive as Buffers (or arrays of them); contracts use strings. */
 export function headersToStrings(headers: KafkaMessage['headers']): Record<string, string> {
@@ -26,7 +25,10 @@ export function headersToStrings(headers: KafkaMessage['headers']): Record<strin
 }
 
 /** Decodes and validates a record's value against the contract of its topic. */
-export function decodeRecord<T>(contract: Contract<T, never>, message: KafkaMessage): DecodeResult<T> {
+export function decodeRecord<T>(
+  contract: Contract<T, never>,
+  message: KafkaMessage,
+): DecodeResult<T> {
   const parsed = parseJson(contract, message.value);
   if (!parsed.ok) return { ok: false, issues: parsed.issues };
   return {

@@ -4,7 +4,8 @@ export interface TopicSpec {
   name: string;
   partitions: number;
   replicationFactor?: number;
-  configEntries?: Record<string, string>;
+  /** Topic configs such as `cleanup.policy` and `retention.ms`, as Kafka takes them. */
+  configEntries?: ReadonlyArray<{ readonly name: string; readonly value: string }>;
 }
 
 /** What `ensureTopics` did, per topic. */
@@ -20,7 +21,10 @@ export interface EnsureTopicsResult {
  * too small. Idempotent: running it twice changes nothing the second time. Partitions
  * are never shrunk (Kafka cannot), and existing configs are left to operators.
  */
-export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): Promise<EnsureTopicsResult> {
+export async function ensureTopics(
+  admin: Admin,
+  specs: readonly TopicSpec[],
+): Promise<EnsureTopicsResult> {
   const existingNames = new Set(await admin.listTopics());
   const missing = specs.filter((spec) => !existingNames.has(spec.name));
   const present = specs.filter((spec) => existingNames.has(spec.name));
@@ -30,7 +34,7 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): P
       topic: spec.name,
       numPartitions: spec.partitions,
       replicationFactor: spec.replicationFactor ?? 1,
-      configEntries: Object.entries(spec.configEntries ?? {}).map(([name, value]) => ({ name, value })),
+      configEntries: (spec.configEntries ?? []).map(({ name, value }) => ({ name, value })),
     }));
     // Another process may create the same topic concurrently; the result stays correct either way.
     await admin.createTopics({ topics, waitForLeaders: true });

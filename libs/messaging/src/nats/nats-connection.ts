@@ -10,9 +10,7 @@ export class NatsConnectionHandle {
   private readonly connecting: Promise<NatsConnection>;
   private closed = false;
 
-  constructor(
-    private readonly options: { url: string; name: string; logger: MessagingLogger },
-  ) {
+  constructor(private readonly options: { url: string; name: string; logger: MessagingLogger }) {
     this.connecting = connect({
       servers: options.url,
       name: options.name,
@@ -53,7 +51,10 @@ export class NatsConnectionHandle {
   private async watch(nc: NatsConnection): Promise<void> {
     for await (const status of nc.status()) {
       if (status.type === 'disconnect' || status.type === 'reconnect') {
-        this.options.logger.warn({ status: status.type, data: status.data }, 'NATS connection status');
+        this.options.logger.warn(
+          { status: status.type, data: status.data },
+          'NATS connection status',
+        );
       }
     }
   }

@@ -10,5 +10,10 @@ export function nestMessagingLogger(context: string): MessagingLogger {
       if (msg === undefined) logger[method](obj);
       else logger[method](obj, msg);
     };
-  return { error: forward('error'), warn: forward('warn'), info: forward('log'), debug: forward('debug') };
+  return {
+    error: forward('error'),
+    warn: forward('warn'),
+    info: forward('log'),
+    debug: forward('debug'),
+  };
 }

@@ -1,4 +1,10 @@
-import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { checkMqtt, createMqttClient } from '@streamline/messaging';
 import { ReadinessRegistry } from '@streamline/platform';
 import type { MqttClient } from 'mqtt';

@@ -1,4 +1,10 @@
-import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { NatsConnectionHandle } from '@streamline/messaging';
 import { ReadinessRegistry } from '@streamline/platform';
 import { nestMessagingLogger } from '../logging/nest-messaging-logger';
@@ -26,7 +32,10 @@ export class NatsModule {
           provide: NATS_CONNECTION,
           inject: [ReadinessRegistry],
           useFactory: (registry: ReadinessRegistry) => {
-            const handle = new NatsConnectionHandle({ ...options, logger: nestMessagingLogger('nats') });
+            const handle = new NatsConnectionHandle({
+              ...options,
+              logger: nestMessagingLogger('nats'),
+            });
             registry.register({ name: 'nats', check: () => handle.ping() });
             return handle;
           },

@@ -16,5 +16,7 @@ export function serveOpenApi(
   );
   app
     .getHttpAdapter()
-    .get('/docs', (_request: unknown, reply: { send(body: unknown): void }) => reply.send(document));
+    .get('/docs', (_request: unknown, reply: { send(body: unknown): void }) =>
+      reply.send(document),
+    );
 }

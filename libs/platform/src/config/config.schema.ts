@@ -36,9 +36,7 @@ export const kafkaBrokersVar = z
   .pipe(
     z
       .array(
-        z
-          .string()
-          .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: 'each broker must be host:port' }),
+        z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: 'each broker must be host:port' }),
       )
       .min(1, { message: 'at least one broker is required' }),
   );

@@ -28,8 +28,12 @@ export function loadConfig<S extends z.ZodType>(
   if (result.success) return result.data;
   throw new ConfigError(
     result.error.issues.map((issue) => ({
-      variable: issue.path.length > 0 ? issue.path.map(String).join('.') : '(environment)',
-      message: issue.message,
+      // The variable is the first path segment; deeper segments (a broker's index) go in the message.
+      variable: issue.path.length > 0 ? String(issue.path[0]) : '(environment)',
+      message:
+        issue.path.length > 1
+          ? `${issue.message} (at ${issue.path.slice(1).map(String).join('.')})`
+          : issue.message,
     })),
   );
 }

@@ -5,7 +5,10 @@ import { AbstractLogger, type LogLevel, type LogMessage } from 'typeorm';
 export class TypeOrmLogger extends AbstractLogger {
   private readonly logger = new Logger('TypeORM');
 
-  protected writeLog(level: LogLevel, logMessage: LogMessage | string | number | Array<LogMessage | string | number>): void {
+  protected writeLog(
+    level: LogLevel,
+    logMessage: LogMessage | string | number | Array<LogMessage | string | number>,
+  ): void {
     for (const message of this.prepareLogMessages(logMessage)) {
       const text = String(message.message);
       if (level === 'error' || message.type === 'query-error') this.logger.error(text);

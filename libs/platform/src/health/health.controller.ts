@@ -31,10 +31,13 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   @ApiOperation({
-    summary: 'Readiness: every broker and database this service uses answered (503 names the one that did not).',
+    summary:
+      'Readiness: every broker and database this service uses answered (503 names the one that did not).',
   })
   ready(): Promise<HealthCheckResult> {
-    const checks = this.registry.list().map((dependency) => () => this.probe(dependency.name, () => dependency.check()));
+    const checks = this.registry
+      .list()
+      .map((dependency) => () => this.probe(dependency.name, () => dependency.check()));
     if (this.registry.isDraining()) {
       checks.push(async () =>
         this.indicators.check('lifecycle').down({ message: 'shutting down' }),

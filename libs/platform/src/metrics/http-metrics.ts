@@ -13,7 +13,11 @@ export function instrumentHttp(fastify: FastifyInstance, info: { version: string
     });
   const serviceInfo =
     (register.getSingleMetric('service_info') as Gauge | undefined) ??
-    new Gauge({ name: 'service_info', help: 'Always 1; labels carry the build', labelNames: ['version', 'node'] });
+    new Gauge({
+      name: 'service_info',
+      help: 'Always 1; labels carry the build',
+      labelNames: ['version', 'node'],
+    });
   serviceInfo.set({ version: info.version, node: process.version }, 1);
 
   fastify.addHook('onResponse', (request, reply, done) => {

@@ -28,6 +28,9 @@ export async function createTestDatabase(prefix = 'streamline_test'): Promise<Te
   return {
     name,
     url: url.toString(),
-    drop: () => withServer((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      withServer((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(
+        () => undefined,
+      ),
   };
 }

@@ -4,7 +4,8 @@ export const TEST_ENV = {
   natsUrl: process.env['NATS_URL'] ?? 'nats://localhost:4222',
   mqttUrl: process.env['MQTT_URL'] ?? 'mqtt://localhost:1883',
   /** The server, without a database: tests create their own database on it. */
-  postgresServerUrl: process.env['TEST_POSTGRES_URL'] ?? 'postgres://postgres@localhost:5432/postgres',
+  postgresServerUrl:
+    process.env['TEST_POSTGRES_URL'] ?? 'postgres://postgres@localhost:5432/postgres',
 };
 
 /** A TCP port on which nothing listens, for readiness tests that need an unreachable broker. */

@@ -98,17 +98,23 @@ export function describePlatformEndpoints<S extends z.ZodType<ServiceConfig>>(
       expect(text).toMatch(/^process_cpu_user_seconds_total\{[^}]*service="[^"]+"[^}]*\} \d/m);
       expect(text).toContain(`service="${definition.name}"`);
       expect(text).toMatch(/^service_info\{[^}]*version="[^"]+"/m);
-      expect(text).toMatch(/^http_server_request_duration_seconds_count\{[^}]*route="\/health\/live"[^}]*\} [1-9]/m);
+      expect(text).toMatch(
+        /^http_server_request_duration_seconds_count\{[^}]*route="\/health\/live"[^}]*\} [1-9]/m,
+      );
     });
 
     it('serves its OpenAPI document at /docs', async () => {
-      const { status, body } = await getJson<{ openapi: string; info: { title: string }; paths: Record<string, unknown> }>(
-        `${service.baseUrl}/docs`,
-      );
+      const { status, body } = await getJson<{
+        openapi: string;
+        info: { title: string };
+        paths: Record<string, unknown>;
+      }>(`${service.baseUrl}/docs`);
       expect(status).toBe(200);
       expect(body.openapi).toMatch(/^3\./);
       expect(body.info.title).toBe(definition.name);
-      expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/health/live', '/health/ready']));
+      expect(Object.keys(body.paths)).toEqual(
+        expect.arrayContaining(['/health/live', '/health/ready']),
+      );
     });
 
     it(`answers 503 naming ${options.unreachable.dependency} when it is unreachable`, async () => {

@@ -1,5 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createServiceApp, loadConfig, type ServiceConfig, type ServiceDefinition } from '@streamline/platform';
+import {
+  createServiceApp,
+  loadConfig,
+  type ServiceConfig,
+  type ServiceDefinition,
+} from '@streamline/platform';
 import type { z } from 'zod';
 
 export interface RunningTestService {
@@ -27,7 +32,8 @@ export async function startTestService<S extends z.ZodType<ServiceConfig>>(
   const app = await createServiceApp(definition, config);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
-  if (address === null || typeof address === 'string') throw new Error('service did not bind a TCP port');
+  if (address === null || typeof address === 'string')
+    throw new Error('service did not bind a TCP port');
   return {
     app,
     baseUrl: `http://127.0.0.1:${address.port}`,

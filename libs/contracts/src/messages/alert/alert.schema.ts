@@ -21,7 +21,9 @@ export const alertSchema = z
     }),
     deviceId: deviceIdSchema,
     /** Open set; the known values are in ALERT_RULES. */
-    rule: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'rule must be a short identifier' }),
+    rule: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'rule must be a short identifier' }),
     metric: metricNameSchema,
     /** The observed value that broke the rule. */
     value: z.number(),

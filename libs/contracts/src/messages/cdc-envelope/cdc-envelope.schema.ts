@@ -32,11 +32,13 @@ export function cdcEnvelopeSchema<A extends z.ZodType, B extends z.ZodType>(afte
       ts_ms: epochMsSchema,
     })
     .superRefine((envelope, ctx) => {
+      // The row types are generic here, so TS cannot see `after`; only op and nullness matter.
+      const { op, after } = envelope as unknown as { op: CdcOperation; after: unknown };
       // A change event whose row is missing cannot be applied; say which side is wrong.
-      if (envelope.op !== 'd' && envelope.after === null) {
-        ctx.addIssue({ code: 'custom', path: ['after'], message: `required for op "${envelope.op}"` });
+      if (op !== 'd' && after === null) {
+        ctx.addIssue({ code: 'custom', path: ['after'], message: `required for op "${op}"` });
       }
-      if (envelope.op === 'd' && envelope.after !== null) {
+      if (op === 'd' && after !== null) {
         ctx.addIssue({ code: 'custom', path: ['after'], message: 'must be null for op "d"' });
       }
     });
@@ -90,11 +92,7 @@ export type CdcSource = z.output<typeof cdcSourceSchema>;
 export type CdcEnvelope = z.output<typeof genericCdcEnvelopeSchema>;
 export type DeviceChange = z.output<typeof deviceChangeSchema>;
 
-export const cdcEnvelopeContract = defineContract(
-  'debezium.envelope',
-  1,
-  genericCdcEnvelopeSchema,
-);
+export const cdcEnvelopeContract = defineContract('debezium.envelope', 1, genericCdcEnvelopeSchema);
 export const deviceChangeContract = defineContract(
   'cdc.registry.public.devices',
   1,
@@ -106,7 +104,7 @@ export const deviceChangeContract = defineContract(
  * whose payload is null) yields `{ ok: true, value: null }`: it follows a delete and compacts it away.
  */
 export function parseCdcValue<T>(
-  contract: Contract<T, never>,
+  contract: Contract<T>,
   bytes: Uint8Array | string | null | undefined,
 ): ValidationResult<T | null> {
   if (bytes === null || bytes === undefined) return { ok: true, value: null };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { deviceIdSchema, hasKeys, metricNameSchema } from '../../common/identifiers';
-import { timestampSchema } from '../../common/timestamp';
+import { epochMsSchema, timestampSchema } from '../../common/timestamp';
 import { defineContract } from '../../contract';
 
 /** Alert bounds for one metric: at least one of min/max, and min <= max when both are given. */
@@ -48,22 +48,33 @@ export const deviceUpdateInputSchema = z
   })
   .refine(hasKeys, { message: 'nothing to update: give at least one field' });
 
-/** A device of the registry (`registry.devices`, HTTP `/devices` responses); key = id. */
+const deviceFields = {
+  id: deviceIdSchema,
+  name: nameSchema,
+  type: typeSchema,
+  location: locationSchema.nullable().optional(),
+  thresholds: thresholdsSchema.nullable().optional(),
+};
+
+function checkTimeOrder(d: { createdAt: number; updatedAt: number }, ctx: z.RefinementCtx): void {
+  if (d.updatedAt < d.createdAt) {
+    ctx.addIssue({ code: 'custom', path: ['updatedAt'], message: 'is before createdAt' });
+  }
+}
+
+/**
+ * A device of the registry (`registry.devices`, HTTP `/devices` responses); key = id.
+ * createdAt/updatedAt accept epoch ms or ISO-8601 (what a database driver hands over) and yield
+ * epoch ms.
+ */
 export const deviceSchema = z
-  .object({
-    id: deviceIdSchema,
-    name: nameSchema,
-    type: typeSchema,
-    location: locationSchema.nullable().optional(),
-    thresholds: thresholdsSchema.nullable().optional(),
-    createdAt: timestampSchema,
-    updatedAt: timestampSchema,
-  })
-  .superRefine((d, ctx) => {
-    if (d.updatedAt < d.createdAt) {
-      ctx.addIssue({ code: 'custom', path: ['updatedAt'], message: 'updatedAt is before createdAt' });
-    }
-  });
+  .object({ ...deviceFields, createdAt: timestampSchema, updatedAt: timestampSchema })
+  .superRefine(checkTimeOrder);
+
+/** The same device once normalised: the target of `deviceRowSchema`. */
+const normalisedDeviceSchema = z
+  .object({ ...deviceFields, createdAt: epochMsSchema, updatedAt: epochMsSchema })
+  .superRefine(checkTimeOrder);
 
 /** Debezium sends a jsonb column as JSON text; anything that is not JSON text passes unchanged. */
 function parseJsonText(value: unknown): unknown {
@@ -93,12 +104,21 @@ export const deviceRowSchema = z
     updatedAt: timestampSchema.optional(),
     updated_at: timestampSchema.optional(),
   })
-  .transform(({ created_at, updated_at, ...row }) => ({
-    ...row,
-    createdAt: row.createdAt ?? created_at,
-    updatedAt: row.updatedAt ?? updated_at,
-  }))
-  .pipe(deviceSchema);
+  .transform(({ created_at, updated_at, ...row }, ctx) => {
+    const createdAt = row.createdAt ?? created_at;
+    const updatedAt = row.updatedAt ?? updated_at;
+    if (createdAt === undefined || updatedAt === undefined) {
+      const path = createdAt === undefined ? 'createdAt' : 'updatedAt';
+      ctx.addIssue({
+        code: 'custom',
+        path: [path],
+        message: 'required (as createdAt or created_at)',
+      });
+      return z.NEVER;
+    }
+    return { ...row, createdAt, updatedAt };
+  })
+  .pipe(normalisedDeviceSchema);
 
 /**
  * The `before` of an update or delete: with Postgres' default REPLICA IDENTITY only the primary key

@@ -21,9 +21,17 @@ export const metricAggregateSchema = z
   .object({ min: z.number(), max: z.number(), sum: z.number(), avg: z.number() })
   .superRefine((m, ctx) => {
     if (m.min > m.max) {
-      ctx.addIssue({ code: 'custom', path: ['max'], message: `max (${m.max}) is below min (${m.min})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['max'],
+        message: `max (${m.max}) is below min (${m.min})`,
+      });
     } else if (!withinTolerance(m.avg, m.min, m.max)) {
-      ctx.addIssue({ code: 'custom', path: ['avg'], message: `avg (${m.avg}) is outside [min, max]` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['avg'],
+        message: `avg (${m.avg}) is outside [min, max]`,
+      });
     }
   });
 
@@ -61,8 +69,4 @@ export type MetricAggregate = z.output<typeof metricAggregateSchema>;
 export type TelemetryWindow = z.output<typeof telemetryWindowSchema>;
 
 /** `schema: agg.telemetry.1m/1`. */
-export const telemetryWindowContract = defineContract(
-  'agg.telemetry.1m',
-  1,
-  telemetryWindowSchema,
-);
+export const telemetryWindowContract = defineContract('agg.telemetry.1m', 1, telemetryWindowSchema);

@@ -1,0 +1,4 @@
+import { describeDeploymentConfig } from '@streamline/testing';
+import { aggregatorService } from '../aggregator.service';
+
+describeDeploymentConfig(aggregatorService, { port: 3003 });

@@ -1,0 +1,222 @@
+// Public API of @streamline/contracts: message schemas, their types and contracts, and the wire
+// names (topics, headers, subjects). Types are re-exported with `export type` for isolatedModules.
+
+export {
+  MAX_EPOCH_MS,
+  MIN_EPOCH_MS,
+  epochMsSchema,
+  normalizeTimestamp,
+  timestampSchema,
+  toEpochMs,
+  toIsoString,
+} from './common/timestamp';
+export type { TimestampResult } from './common/timestamp';
+export {
+  DEVICE_ID_PATTERN,
+  EVENT_TYPE_PATTERN,
+  METRIC_NAME_PATTERN,
+  USER_ID_PATTERN,
+  deviceIdSchema,
+  eventTypeSchema,
+  isSafeDeviceId,
+  metricNameSchema,
+  userIdSchema,
+} from './common/identifiers';
+
+export {
+  ContractViolationError,
+  decodeJson,
+  decodeUtf8,
+  defineContract,
+  formatIssues,
+  formatPath,
+  parseJson,
+  parseOrThrow,
+  serializeJson,
+  toContractIssues,
+  toJsonSchema,
+  validate,
+} from './contract';
+export type {
+  Contract,
+  ContractIssue,
+  ContractInput,
+  ContractValue,
+  DefinedContract,
+  JsonSchema,
+  ValidationResult,
+} from './contract';
+
+export {
+  MAX_METRICS_PER_READING,
+  telemetryContract,
+  telemetryMetricsSchema,
+  telemetryReadingContract,
+  telemetryReadingSchema,
+  telemetryRecordFromMqtt,
+  telemetryRecordSchema,
+  toTelemetryRecord,
+} from './messages/telemetry/telemetry.schema';
+export type {
+  TelemetryMetrics,
+  TelemetryReading,
+  TelemetryReadingInput,
+  TelemetryRecord,
+} from './messages/telemetry/telemetry.schema';
+
+export {
+  userActivityContract,
+  userActivityInputContract,
+  userActivityInputSchema,
+  userActivityPropertiesSchema,
+  userActivitySchema,
+} from './messages/user-activity/user-activity.schema';
+export type {
+  UserActivity,
+  UserActivityInput,
+  UserActivityProperties,
+} from './messages/user-activity/user-activity.schema';
+
+export {
+  deviceContract,
+  deviceCreateInputContract,
+  deviceCreateInputSchema,
+  deviceKeySchema,
+  deviceRowSchema,
+  deviceSchema,
+  deviceUpdateInputContract,
+  deviceUpdateInputSchema,
+  thresholdSchema,
+  thresholdsSchema,
+} from './messages/device/device.schema';
+export type {
+  Device,
+  DeviceCreate,
+  DeviceCreateInput,
+  DeviceKey,
+  DeviceUpdate,
+  DeviceUpdateInput,
+  Threshold,
+  Thresholds,
+} from './messages/device/device.schema';
+
+export {
+  CDC_OPERATIONS,
+  cdcEnvelopeContract,
+  cdcEnvelopeSchema,
+  cdcSourceSchema,
+  deviceChangeContract,
+  deviceChangeSchema,
+  deviceIdOfChange,
+  genericCdcEnvelopeSchema,
+  isConnectJsonWrapper,
+  parseCdcValue,
+  unwrapConnectJson,
+  withConnectWrapper,
+} from './messages/cdc-envelope/cdc-envelope.schema';
+export type {
+  CdcEnvelope,
+  CdcOperation,
+  CdcSource,
+  DeviceChange,
+} from './messages/cdc-envelope/cdc-envelope.schema';
+
+export {
+  TELEMETRY_WINDOW_MS,
+  metricAggregateSchema,
+  telemetryWindowContract,
+  telemetryWindowSchema,
+  windowStartOf,
+} from './messages/telemetry-window/telemetry-window.schema';
+export type {
+  MetricAggregate,
+  TelemetryWindow,
+} from './messages/telemetry-window/telemetry-window.schema';
+
+export {
+  userSessionContract,
+  userSessionSchema,
+} from './messages/user-session/user-session.schema';
+export type { UserSession } from './messages/user-session/user-session.schema';
+
+export {
+  ALERT_ID_PATTERN,
+  ALERT_RULES,
+  alertContract,
+  alertIdOf,
+  alertSchema,
+} from './messages/alert/alert.schema';
+export type { Alert } from './messages/alert/alert.schema';
+
+export {
+  DEVICE_STATUSES,
+  devicePresenceContract,
+  devicePresenceFromMqtt,
+  devicePresenceSchema,
+  deviceStatusContract,
+  deviceStatusPayloadSchema,
+  statusOfPayload,
+} from './messages/device-presence/device-presence.schema';
+export type {
+  DevicePresence,
+  DeviceStatus,
+} from './messages/device-presence/device-presence.schema';
+
+export {
+  AGGREGATE_RETENTION_MS,
+  CONSUMED_TOPICS,
+  CONSUMER_GROUPS,
+  DATA_RETENTION_MS,
+  DEFAULT_REPLICATION_FACTOR,
+  DLQ_RETENTION_MS,
+  DLQ_SUFFIX,
+  DLQ_TOPICS,
+  RETRY_SUFFIX,
+  RETRY_TOPICS,
+  TOPICS,
+  TOPIC_SETTINGS,
+  dlqTopicOf,
+  isDlqTopic,
+  isRetryTopic,
+  originTopicOf,
+  retryTopicOf,
+  settingsOf,
+  toCreateTopicConfig,
+  topicSettings,
+} from './topics/topics';
+export type { TopicName, TopicSettings } from './topics/topics';
+export {
+  KV_CONTRACTS,
+  STREAM_CONTRACTS,
+  TOPIC_CONTRACTS,
+  contractForTopic,
+} from './topics/topic-contracts';
+
+export {
+  CONTENT_TYPE_JSON,
+  HEADERS,
+  MQTT_ORIGIN_PREFIX,
+  contractHeaders,
+  mqttOrigin,
+} from './headers/headers';
+export type { HeaderName } from './headers/headers';
+
+export {
+  JETSTREAM_CONSUMERS,
+  KV_BUCKETS,
+  KV_SETTINGS,
+  MQTT_SHARE_GROUP,
+  MQTT_TOPICS,
+  STREAMS,
+  STREAM_SETTINGS,
+  SUBJECTS,
+  alertSubject,
+  deviceIdFromAlertSubject,
+  deviceIdFromMqttTopic,
+  mqttStatusTopic,
+  mqttTelemetryTopic,
+  nanos,
+  parseMqttTopic,
+} from './subjects/subjects';
+export type { KvSettings, MqttTopicKind, StreamSettings } from './subjects/subjects';
+export { CONTRACTS, contractBySchemaId } from './contract-registry';
