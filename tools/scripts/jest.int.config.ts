@@ -1,7 +1,0 @@
-export default {
-  displayName: 'workspace-scripts:int',
-  preset: '../../jest.preset.js',
-  rootDir: '.',
-  testMatch: ['<rootDir>/src/**/*.int-spec.ts'],
-  testTimeout: 60_000,
-};
