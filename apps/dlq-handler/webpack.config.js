@@ -11,7 +11,8 @@ module.exports = {
       tsConfig: './tsconfig.app.json',
       optimization: false,
       outputHashing: 'none',
-      generatePackageJson: true,
+      // The Dockerfile installs production dependencies from the root lock file instead.
+      generatePackageJson: false,
       sourceMap: true,
     }),
   ],
