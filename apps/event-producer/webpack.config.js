@@ -14,6 +14,8 @@ module.exports = {
       // The Dockerfile installs production dependencies from the root lock file instead.
       generatePackageJson: false,
       sourceMap: true,
+      // `nx typecheck` checks types; the bundle build only transpiles.
+      skipTypeChecking: true,
     }),
   ],
 };
