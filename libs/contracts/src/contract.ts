@@ -56,9 +56,15 @@ export function defineContract<const N extends string, const V extends number, S
 
 /** Validates (and normalises) a decoded value against a contract; never throws. */
 export function validate<T>(contract: Contract<T>, value: unknown): ValidationResult<T> {
-  const result = contract.schema.safeParse(value, { reportInput: true });
+  const result = contract.schema.safeParse(value);
   if (result.success) return { ok: true, value: result.data };
-  return { ok: false, issues: toContractIssues(result.error.issues) };
+  // The faulty input is attached only when something failed: `reportInput` doubles the cost
+  // of a successful parse, and consumers validate every record.
+  const detailed = contract.schema.safeParse(value, { reportInput: true });
+  return {
+    ok: false,
+    issues: toContractIssues((detailed.success ? result : detailed).error.issues),
+  };
 }
 
 /** Decodes bytes as strict UTF-8: a malformed sequence is an issue, never a U+FFFD in the data. */

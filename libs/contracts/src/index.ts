@@ -220,3 +220,17 @@ export {
 } from './subjects/subjects';
 export type { KvSettings, MqttTopicKind, StreamSettings } from './subjects/subjects';
 export { CONTRACTS, contractBySchemaId } from './contract-registry';
+export {
+  DEAD_LETTER_STREAM,
+  DEAD_LETTER_STREAM_SETTINGS,
+  DEAD_LETTER_SUBJECTS,
+  JETSTREAM_CONSUMER_SETTINGS,
+  NATS_DLQ_HEADERS,
+  NATS_ORIGIN_PREFIX,
+  NATS_TOKEN_PATTERN,
+  RPC_SUBJECTS,
+  deadLetterSubject,
+  natsOrigin,
+  rpcSubject,
+} from './subjects/subjects';
+export type { ConsumerSettings } from './subjects/subjects';

@@ -20,6 +20,8 @@ describe('HEADERS', () => {
         'retry.origin.partition',
         'retry.origin.offset',
         'retry.error',
+        // Our extension: the consumer group a retried record is addressed to.
+        'retry.group',
         'dlq.origin.topic',
         'dlq.origin.partition',
         'dlq.origin.offset',

@@ -16,6 +16,11 @@ export const HEADERS = {
   RETRY_ORIGIN_PARTITION: 'retry.origin.partition',
   RETRY_ORIGIN_OFFSET: 'retry.origin.offset',
   RETRY_ERROR: 'retry.error',
+  /**
+   * Extension of ARCHITECTURE.md's list: the consumer group that failed. A retried record
+   * returns to its origin topic, so other groups of that topic skip it instead of handling it twice.
+   */
+  RETRY_GROUP: 'retry.group',
 
   /** A Kafka topic, or `mqtt:<MQTT topic>` for input that never was a Kafka record. */
   DLQ_ORIGIN_TOPIC: 'dlq.origin.topic',

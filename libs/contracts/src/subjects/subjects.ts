@@ -101,6 +101,126 @@ export const KV_SETTINGS: Readonly<Record<keyof typeof KV_BUCKETS, KvSettings>> 
   },
 };
 
+// ---------------------------------------------------------------- NATS consumers, dead letters, RPC
+
+/**
+ * Durable pull-consumer settings with nats.js `ConsumerConfig` names (`ack_wait` in ns).
+ * `max_deliver` is the handler attempts plus one: the spare delivery only dead-letters a
+ * message whose last attempt never reported back (a crash, an expired `ack_wait`).
+ */
+export interface ConsumerSettings {
+  readonly stream: string;
+  readonly durable_name: string;
+  readonly filter_subject?: string;
+  readonly ack_policy: 'explicit';
+  readonly deliver_policy: 'all' | 'new';
+  /** Nanoseconds a delivery may stay unacknowledged before the server redelivers it. */
+  readonly ack_wait: number;
+  readonly max_deliver: number;
+  /** Unacknowledged messages across all instances of the consumer; bounds in-flight work. */
+  readonly max_ack_pending: number;
+}
+
+export const JETSTREAM_CONSUMER_SETTINGS: Readonly<
+  Record<keyof typeof JETSTREAM_CONSUMERS, ConsumerSettings>
+> = {
+  CDC_SINK_ALERTS: {
+    stream: STREAMS.ALERTS,
+    durable_name: JETSTREAM_CONSUMERS.CDC_SINK_ALERTS,
+    filter_subject: SUBJECTS.ALERTS_ALL,
+    ack_policy: 'explicit',
+    deliver_policy: 'all',
+    ack_wait: nanos(30_000),
+    max_deliver: 6,
+    max_ack_pending: 256,
+  },
+  DLQ_HANDLER_REPLAY: {
+    stream: STREAMS.DLQ_REPLAY,
+    durable_name: JETSTREAM_CONSUMERS.DLQ_HANDLER_REPLAY,
+    filter_subject: SUBJECTS.DLQ_REPLAY_COMMANDS,
+    ack_policy: 'explicit',
+    deliver_policy: 'all',
+    // A replay may move many records: a longer lease, fewer at a time.
+    ack_wait: nanos(2 * MINUTE_MS),
+    max_deliver: 6,
+    max_ack_pending: 16,
+  },
+};
+
+/** JetStream messages that no consumer could process: the NATS sibling of Kafka's `.dlq` topics. */
+export const DEAD_LETTER_STREAM = 'DEAD_LETTERS';
+
+export const DEAD_LETTER_SUBJECTS = {
+  PREFIX: 'deadletter',
+  /** Every dead-letter subject: the DEAD_LETTERS stream binds this. */
+  ALL: 'deadletter.>',
+} as const;
+
+export const DEAD_LETTER_STREAM_SETTINGS: StreamSettings = {
+  name: DEAD_LETTER_STREAM,
+  subjects: [DEAD_LETTER_SUBJECTS.ALL],
+  storage: 'file',
+  retention: 'limits',
+  discard: 'old',
+  // As long as Kafka dead letters: someone has to look at them.
+  max_age: nanos(14 * DAY_MS),
+  // A consumer that crashes between dead-lettering and `term` dead-letters again: dropped.
+  duplicate_window: nanos(2 * MINUTE_MS),
+  num_replicas: 1,
+};
+
+/**
+ * Headers a NATS dead letter carries besides the shared `dlq.*` ones (`dlq.origin.topic` is
+ * `nats:<subject>`, `dlq.origin.offset` the stream sequence, like Kafka's).
+ */
+export const NATS_DLQ_HEADERS = {
+  ORIGIN_STREAM: 'dlq.origin.stream',
+  ORIGIN_CONSUMER: 'dlq.origin.consumer',
+  ORIGIN_SUBJECT: 'dlq.origin.subject',
+} as const;
+
+/** Prefix of `dlq.origin.topic` for messages that came from a JetStream subject. */
+export const NATS_ORIGIN_PREFIX = 'nats:';
+
+/** `dlq.origin.topic` value for a JetStream message: `nats:alerts.telemetry.abc`. */
+export function natsOrigin(subject: string): string {
+  return `${NATS_ORIGIN_PREFIX}${subject}`;
+}
+
+/** Stream, consumer and service names that are one subject token: no `.`, wildcard or space. */
+export const NATS_TOKEN_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** `deadletter.<stream>.<consumer>`; `prefix` lets tests use subjects of their own. */
+export function deadLetterSubject(
+  stream: string,
+  consumer: string,
+  prefix: string = DEAD_LETTER_SUBJECTS.PREFIX,
+): string {
+  return `${prefix}.${checkedToken(stream, 'stream')}.${checkedToken(consumer, 'consumer')}`;
+}
+
+/** Core NATS request-reply subjects, answered by Nest `@MessagePattern` handlers. */
+export const RPC_SUBJECTS = {
+  PREFIX: 'streamline.rpc',
+  ALL: 'streamline.rpc.>',
+} as const;
+
+/** `streamline.rpc.<service>.<method>`, e.g. `streamline.rpc.dlq-handler.replay`. */
+export function rpcSubject(service: string, method: string): string {
+  return `${RPC_SUBJECTS.PREFIX}.${checkedToken(service, 'service')}.${checkedToken(method, 'method')}`;
+}
+
+function checkedToken(value: string, path: string): string {
+  if (NATS_TOKEN_PATTERN.test(value)) return value;
+  throw new ContractViolationError('nats.subject/1', [
+    {
+      path,
+      message: `unsafe as a NATS subject token (must match ${NATS_TOKEN_PATTERN.source})`,
+      code: 'invalid_format',
+    },
+  ]);
+}
+
 /** The subject of a device's alerts; rejects ids that would add tokens or wildcards. */
 export function alertSubject(deviceId: string): string {
   if (!isSafeDeviceId(deviceId)) {

@@ -52,6 +52,7 @@ describe('TOPICS', () => {
       AGGREGATOR: 'aggregator.v1',
       DLQ_HANDLER: 'dlq-handler.v1',
       CDC_SINK: 'cdc-sink.v1',
+      RETRY_FORWARDER: 'dlq-handler.retry-forwarder.v1',
     });
   });
 });

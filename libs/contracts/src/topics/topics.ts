@@ -73,6 +73,8 @@ export const CONSUMER_GROUPS = {
   AGGREGATOR: 'aggregator.v1',
   DLQ_HANDLER: 'dlq-handler.v1',
   CDC_SINK: 'cdc-sink.v1',
+  /** The retry forwarder needs a group of its own: kafkajs assigns partitions ignoring per-member subscriptions. */
+  RETRY_FORWARDER: 'dlq-handler.retry-forwarder.v1',
 } as const;
 
 // ---------------------------------------------------------------- topic settings

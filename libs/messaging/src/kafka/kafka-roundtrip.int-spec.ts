@@ -1,9 +1,9 @@
-import { HEADERS, telemetryContract, type TelemetryRecord } from '@streamline/contracts';
+import { HEADERS, parseJson, telemetryContract, type TelemetryRecord } from '@streamline/contracts';
 import { TEST_ENV, uniqueName, waitFor } from '@streamline/testing';
-import { Partitioners, type Admin, type Kafka } from 'kafkajs';
-import { ContractProducer } from './contract-producer';
+import type { Admin, Kafka } from 'kafkajs';
+import { KafkaProducer } from './producer/kafka-producer';
 import { createKafka } from './kafka-client';
-import { decodeRecord, type DecodedRecord } from './record-decoder';
+import { headersToStrings } from './record-headers';
 import { ensureTopics } from './topic-admin';
 import { silentLogger } from '../logging/messaging-logger';
 
@@ -59,10 +59,7 @@ describe('shared Kafka plumbing against the real broker', () => {
   });
 
   it('round-trips contract records: values, keys, contract headers and key-based partitions', async () => {
-    const producer = kafka.producer({
-      idempotent: true,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    const producer = new KafkaProducer(kafka, { logger: silentLogger });
     await producer.connect();
     const records = Array.from({ length: 30 }, (_, i) => {
       const value: TelemetryRecord = {
@@ -73,16 +70,25 @@ describe('shared Kafka plumbing against the real broker', () => {
         ingestedAt: 1_700_000_000_500 + i,
       };
       return {
+        topic,
+        contract: telemetryContract,
         key: value.deviceId,
         value,
         traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`,
       };
     });
-    const metadata = await new ContractProducer(producer).send(topic, telemetryContract, records);
-    expect(metadata.every((m) => m.errorCode === 0)).toBe(true);
-    await producer.disconnect();
+    const reports = await Promise.all(records.map((record) => producer.send(record)));
+    expect(reports.every((report) => report.topic === topic && Number(report.offset) >= 0)).toBe(
+      true,
+    );
+    await producer.close();
 
-    const received: Array<DecodedRecord<TelemetryRecord> & { partition: number }> = [];
+    const received: Array<{
+      key: string | undefined;
+      value: TelemetryRecord;
+      headers: Record<string, string>;
+      partition: number;
+    }> = [];
     const consumer = kafka.consumer({
       groupId: uniqueName('it.roundtrip.group'),
       readUncommitted: false,
@@ -91,9 +97,14 @@ describe('shared Kafka plumbing against the real broker', () => {
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ message, partition }) => {
-        const decoded = decodeRecord(telemetryContract, message);
+        const decoded = parseJson(telemetryContract, message.value);
         if (!decoded.ok) throw new Error(JSON.stringify(decoded.issues));
-        received.push({ ...decoded.record, partition });
+        received.push({
+          key: message.key?.toString(),
+          value: decoded.value,
+          headers: headersToStrings(message.headers),
+          partition,
+        });
       },
     });
     await waitFor(() => (received.length >= records.length ? true : undefined), {
@@ -120,7 +131,7 @@ describe('shared Kafka plumbing against the real broker', () => {
   });
 
   it('refuses to produce a value that breaks the contract', async () => {
-    const producer = kafka.producer();
+    const producer = new KafkaProducer(kafka, { logger: silentLogger });
     await producer.connect();
     try {
       const bad = {
@@ -130,12 +141,10 @@ describe('shared Kafka plumbing against the real broker', () => {
         ingestedAt: 1,
       } as unknown as TelemetryRecord;
       await expect(
-        new ContractProducer(producer).send(topic, telemetryContract, [{ key: 'd-1', value: bad }]),
-      ).rejects.toMatchObject({
-        code: 'CONTRACT_VIOLATION',
-      });
+        producer.send({ topic, contract: telemetryContract, key: 'd-1', value: bad }),
+      ).rejects.toMatchObject({ code: 'CONTRACT_VIOLATION' });
     } finally {
-      await producer.disconnect();
+      await producer.close();
     }
   });
 });

@@ -1,34 +1,95 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { MessagingLogger } from '../logging/messaging-logger';
+import {
+  DEFAULT_MQTT_BACKOFF,
+  attachReconnectBackoff,
+  type MqttBackoffPolicy,
+} from './mqtt-reconnect-backoff';
 
 export interface MqttConnectionOptions {
   url: string;
   /** Stable per instance, so the broker keeps the persistent session across restarts. */
   clientId: string;
   logger: MessagingLogger;
-  /** Extra mqtt.js options (will, credentials, manual acks…). */
+  /** 5 (default) falls back to 4 (3.1.1) if the broker refuses v5; 4 never tries v5. */
+  protocolVersion?: 4 | 5;
+  /** MQTT 5 session expiry: how long the broker keeps the session (and queues) while we are away. */
+  sessionExpirySeconds?: number;
+  /** MQTT 5: unacknowledged QoS 1/2 messages the broker may push to us at once. */
+  receiveMaximum?: number;
+  backoff?: MqttBackoffPolicy;
+  /** Extra mqtt.js options (will, credentials, `manualConnect`…); they win over the defaults. */
   client?: Partial<IClientOptions>;
 }
 
+export const MQTT_DEFAULTS = {
+  sessionExpirySeconds: 3_600,
+  receiveMaximum: 16,
+  keepaliveSeconds: 30,
+} as const;
+
+/** CONNACK codes meaning "not this protocol version": 3.1.1's 0x01 and MQTT 5's 0x84. */
+export const UNSUPPORTED_PROTOCOL_CODES: readonly number[] = [0x01, 0x84];
+
 /**
- * An MQTT 5 client on a persistent session (`clean: false`) that reconnects with
- * backoff; created disconnected-tolerant so the service starts while the broker is down.
+ * An MQTT client on a persistent session (`clean: false`, stable client id, session expiry on
+ * v5) that reconnects for ever with exponential backoff and falls back to 3.1.1 when the broker
+ * refuses MQTT 5; created disconnected-tolerant so the service starts while the broker is down.
  */
 export function createMqttClient(options: MqttConnectionOptions): MqttClient {
+  const version = options.protocolVersion ?? 5;
   const client = mqtt.connect(options.url, {
     clientId: options.clientId,
-    protocolVersion: 5,
+    protocolVersion: version,
     clean: false,
-    properties: { sessionExpiryInterval: 3_600 },
-    reconnectPeriod: 1_000,
+    ...(version === 5 ? { properties: v5Properties(options) } : {}),
     connectTimeout: 5_000,
-    keepalive: 30,
+    keepalive: MQTT_DEFAULTS.keepaliveSeconds,
+    // A refused CONNACK (not authorised, wrong version) is retried too: the broker may change.
+    reconnectOnConnackError: true,
+    // MqttSubscriber subscribes again itself when a session was not resumed.
+    resubscribe: false,
     ...options.client,
   });
-  client.on('connect', () => options.logger.info({ url: options.url }, 'connected to MQTT broker'));
+  attachReconnectBackoff(client, options.backoff ?? DEFAULT_MQTT_BACKOFF, options.logger);
+  attachProtocolFallback(client, options.logger);
+  client.on('connect', (connack) =>
+    options.logger.info(
+      {
+        url: options.url,
+        clientId: options.clientId,
+        protocolVersion: client.options.protocolVersion,
+        sessionPresent: connack.sessionPresent,
+      },
+      'connected to MQTT broker',
+    ),
+  );
   client.on('error', (error) => options.logger.warn({ err: error }, 'MQTT client error'));
   client.on('offline', () => options.logger.warn({ url: options.url }, 'MQTT broker offline'));
   return client;
+}
+
+/** Whether a connect error is the broker refusing the protocol version we asked for. */
+export function isUnsupportedProtocolRefusal(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' && UNSUPPORTED_PROTOCOL_CODES.includes(code);
+}
+
+/**
+ * On a v5 refusal, switches the client to 3.1.1 before mqtt.js schedules its reconnect (the
+ * `error` event fires first, then the reconnect is armed): the next CONNECT is a 3.1.1 one.
+ */
+export function attachProtocolFallback(client: MqttClient, logger: MessagingLogger): void {
+  client.on('error', (error) => {
+    if (client.options.protocolVersion !== 5 || !isUnsupportedProtocolRefusal(error)) return;
+    client.options.protocolVersion = 4;
+    // Connect properties are MQTT 5 only; a 3.1.1 session lives until the broker expires it.
+    client.options.properties = undefined;
+    logger.warn(
+      { clientId: client.options.clientId, err: error },
+      'MQTT broker refused MQTT 5; falling back to 3.1.1',
+    );
+  });
 }
 
 /**
@@ -42,4 +103,11 @@ export async function checkMqtt(client: MqttClient, url: string): Promise<void> 
     qos: 1,
     retain: false,
   });
+}
+
+function v5Properties(options: MqttConnectionOptions): IClientOptions['properties'] {
+  return {
+    sessionExpiryInterval: options.sessionExpirySeconds ?? MQTT_DEFAULTS.sessionExpirySeconds,
+    receiveMaximum: options.receiveMaximum ?? MQTT_DEFAULTS.receiveMaximum,
+  };
 }

@@ -1,17 +1,24 @@
 import {
   Global,
   Inject,
+  Injectable,
   Module,
   type DynamicModule,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { NatsConnectionHandle } from '@streamline/messaging';
+import { DiscoveryModule } from '@nestjs/core';
+import { JetStreamPublisher, NatsConnectionHandle } from '@streamline/messaging';
 import { ReadinessRegistry } from '@streamline/platform';
 import { nestMessagingLogger } from '../logging/nest-messaging-logger';
+import { JetStreamConsumersService } from './jetstream-consumers.service';
+import { JetStreamProvisioningService } from './jetstream-provisioning.service';
+import { NATS_CONNECTION, NATS_MODULE_OPTIONS, type NatsModuleOptions } from './nats.tokens';
 
-/** Injection token of the process's NATS connection handle. */
-export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
+export { NATS_CONNECTION, NATS_MODULE_OPTIONS } from './nats.tokens';
+export type { NatsModuleOptions } from './nats.tokens';
 
+/** Drains the connection after the consumers stopped (they stop in onModuleDestroy). */
+@Injectable()
 class NatsConnectionCloser implements OnApplicationShutdown {
   constructor(@Inject(NATS_CONNECTION) private readonly handle: NatsConnectionHandle) {}
 
@@ -20,29 +27,65 @@ class NatsConnectionCloser implements OnApplicationShutdown {
   }
 }
 
-/** A NATS connection (JetStream comes from it) with a readiness check that PINGs the server. */
+/** Registers the `nats` readiness check: the server answers a PING and provisioning is done. */
+@Injectable()
+class NatsReadiness {
+  constructor(
+    @Inject(NATS_CONNECTION) handle: NatsConnectionHandle,
+    provisioning: JetStreamProvisioningService,
+    registry: ReadinessRegistry,
+  ) {
+    registry.register({
+      name: 'nats',
+      check: async () => {
+        await handle.ping();
+        provisioning.assertReady();
+      },
+    });
+  }
+}
+
+/**
+ * A NATS connection for the service, with JetStream on top: provisioning of the declared
+ * streams, consumers and KV buckets (in the background, once connected), an injectable
+ * `JetStreamPublisher`, and the pull consumers declared with `@JetStreamConsumer`.
+ */
 @Global()
 @Module({})
 export class NatsModule {
-  static forRoot(options: { url: string; name: string }): DynamicModule {
+  static forRoot(options: NatsModuleOptions): DynamicModule {
     return {
       module: NatsModule,
+      imports: [DiscoveryModule],
       providers: [
+        { provide: NATS_MODULE_OPTIONS, useValue: options },
         {
           provide: NATS_CONNECTION,
-          inject: [ReadinessRegistry],
-          useFactory: (registry: ReadinessRegistry) => {
-            const handle = new NatsConnectionHandle({
-              ...options,
+          useFactory: () =>
+            new NatsConnectionHandle({
+              url: options.url,
+              name: options.name,
               logger: nestMessagingLogger('nats'),
-            });
-            registry.register({ name: 'nats', check: () => handle.ping() });
-            return handle;
-          },
+            }),
         },
+        {
+          provide: JetStreamPublisher,
+          inject: [NATS_CONNECTION],
+          useFactory: (handle: NatsConnectionHandle) =>
+            new JetStreamPublisher(async () => (await handle.get()).jetstream()),
+        },
+        JetStreamProvisioningService,
+        JetStreamConsumersService,
+        NatsReadiness,
         NatsConnectionCloser,
       ],
-      exports: [NATS_CONNECTION],
+      exports: [
+        NATS_CONNECTION,
+        NATS_MODULE_OPTIONS,
+        JetStreamPublisher,
+        JetStreamProvisioningService,
+        JetStreamConsumersService,
+      ],
     };
   }
 }

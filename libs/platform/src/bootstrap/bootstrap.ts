@@ -31,6 +31,10 @@ export async function createServiceApp<S extends z.ZodType<ServiceConfig>>(
     description: definition.description,
     version: definition.version,
   });
+  if (definition.connect) {
+    definition.connect(app, config);
+    await app.startAllMicroservices();
+  }
   return app;
 }
 

@@ -1,4 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { z } from 'zod';
 import type { ServiceConfig } from '../config/config.schema';
 
@@ -12,4 +13,9 @@ export interface ServiceDefinition<S extends z.ZodType<ServiceConfig>> {
   readonly configSchema: S;
   /** The root module, built from the validated configuration. */
   module(config: z.output<S>): DynamicModule;
+  /**
+   * Connects the service's message transports (`app.connectMicroservice(...)`, e.g. the Kafka
+   * consumer strategy) before the app starts; they start and stop with it.
+   */
+  connect?(app: NestFastifyApplication, config: z.output<S>): void;
 }

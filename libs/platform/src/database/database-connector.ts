@@ -14,6 +14,8 @@ export class DatabaseConnector implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(DatabaseConnector.name);
   private lastError = 'connecting';
   private stopped = false;
+  /** TypeORM reports itself initialised before its migrations ran; ready means both. */
+  private migrated = false;
   private connecting: Promise<void> | undefined;
 
   constructor(
@@ -30,7 +32,7 @@ export class DatabaseConnector implements OnModuleInit, OnApplicationShutdown {
   /** Resolves once connected and migrated (for tests and for code that must wait). */
   async ready(): Promise<void> {
     await this.connecting;
-    if (!this.dataSource.isInitialized) throw new Error(`postgres unavailable: ${this.lastError}`);
+    if (!this.migrated) throw new Error(`postgres unavailable: ${this.lastError}`);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -40,18 +42,25 @@ export class DatabaseConnector implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async check(): Promise<void> {
-    if (!this.dataSource.isInitialized) throw new Error(`not connected: ${this.lastError}`);
+    if (!this.dataSource.isInitialized || !this.migrated) {
+      throw new Error(`not connected: ${this.lastError}`);
+    }
     await this.dataSource.query('SELECT 1');
   }
 
   private async connectWithRetry(): Promise<void> {
-    while (!this.stopped && !this.dataSource.isInitialized) {
+    while (!this.stopped && !this.migrated) {
       try {
         await this.dataSource.initialize();
+        this.migrated = true;
         this.logger.log('connected to postgres; migrations applied');
       } catch (error) {
         this.lastError = error instanceof Error ? error.message : String(error);
-        this.logger.warn(`postgres not available (${this.lastError}); retrying`);
+        this.logger.warn(
+          `postgres not available or migrations failed (${this.lastError}); retrying`,
+        );
+        // A failed migration leaves the data source connected: start the next attempt from scratch.
+        if (this.dataSource.isInitialized) await this.dataSource.destroy().catch(() => undefined);
         await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS).unref());
       }
     }

@@ -1,0 +1,199 @@
+import { randomBytes } from 'node:crypto';
+import { contractHeaders, telemetryContract, type TelemetryRecord } from '@streamline/contracts';
+import {
+  ContractConsumer,
+  createKafka,
+  defineHandler,
+  silentLogger,
+  type MessagingLogger,
+} from '@streamline/messaging';
+import { Partitioners, type Kafka, type Message } from 'kafkajs';
+
+export interface ConsumeBenchOptions {
+  brokers: string[];
+  /** Records to pre-fill and consume, per run. */
+  records: number;
+  /** Approximate size of each record value, in bytes (at least the bare telemetry record). */
+  recordBytes: number;
+  /** Partitions of the bench topic (default 6, like iot.telemetry.v1). */
+  partitions?: number;
+  /** Partitions handled concurrently, the same for both runs (default 4, the transport's default). */
+  concurrency?: number;
+  logger?: MessagingLogger;
+}
+
+export interface ConsumeBenchResult {
+  /** ContractConsumer: contract validation on, no-op handler, metrics, per-batch/interval commits. */
+  transportRecordsPerSec: number;
+  /** Raw kafkajs eachBatch: no-op, resolveOffset per record, one commit per batch. */
+  rawEachBatchRecordsPerSec: number;
+}
+
+/**
+ * Pre-fills ONE unique topic, then consumes it twice, each time with a fresh group: through the
+ * transport (ContractConsumer) and through raw kafkajs eachBatch. Each rate runs from the first
+ * record handled to the last, so group joins do not count. The topic and groups are deleted.
+ */
+export async function runConsumeBench(opts: ConsumeBenchOptions): Promise<ConsumeBenchResult> {
+  const logger = opts.logger ?? silentLogger;
+  const kafka = createKafka({
+    brokers: opts.brokers,
+    clientId: 'consume-bench',
+    logger: silentLogger,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  const suffix = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+  const topic = `bench.consume-${suffix}`;
+  const groups = [`bench.consume.raw-${suffix}`, `bench.consume.transport-${suffix}`] as const;
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: opts.partitions ?? 6, replicationFactor: 1 }],
+    });
+    await prefill(kafka, topic, opts.records, opts.recordBytes);
+    logger.info(
+      { topic, records: opts.records, recordBytes: opts.recordBytes },
+      'bench topic filled',
+    );
+    const concurrency = opts.concurrency ?? 4;
+    const rawEachBatchRecordsPerSec = await consumeRaw(
+      kafka,
+      topic,
+      groups[0],
+      opts.records,
+      concurrency,
+    );
+    const transportRecordsPerSec = await consumeTransport(
+      kafka,
+      topic,
+      groups[1],
+      opts.records,
+      concurrency,
+    );
+    return { transportRecordsPerSec, rawEachBatchRecordsPerSec };
+  } finally {
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.deleteGroups([...groups]).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
+async function prefill(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  recordBytes: number,
+): Promise<void> {
+  const producer = kafka.producer({
+    idempotent: true,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  const headers = contractHeaders(telemetryContract);
+  try {
+    const chunk = 2_000;
+    for (let start = 0; start < count; start += chunk) {
+      const messages: Message[] = [];
+      for (let i = start; i < Math.min(count, start + chunk); i++) {
+        const deviceId = `device-${i % 1_000}`;
+        messages.push({ key: deviceId, value: telemetryValue(deviceId, i, recordBytes), headers });
+      }
+      await producer.send({ topic, acks: -1, messages });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+// The telemetry contract ignores unknown fields, so `pad` brings a record to the asked size.
+function telemetryValue(deviceId: string, seq: number, recordBytes: number): string {
+  const record: TelemetryRecord & { pad?: string } = {
+    deviceId,
+    ts: 1_700_000_000_000 + seq,
+    seq,
+    metrics: { temperature: 20 + (seq % 10) / 10, humidity: 40 + (seq % 7) },
+    ingestedAt: 1_700_000_000_500 + seq,
+  };
+  const bare = JSON.stringify(record).length;
+  const padding = recordBytes - bare - ',"pad":""'.length;
+  if (padding > 0) record.pad = 'x'.repeat(padding);
+  return JSON.stringify(record);
+}
+
+/** Calls `done` with the rate once `total` records were counted, timed from the first one. */
+function rateMeter(total: number) {
+  let first = 0;
+  let seen = 0;
+  let finish: (rate: number) => void = () => undefined;
+  const result = new Promise<number>((resolve) => (finish = resolve));
+  return {
+    result,
+    add(count: number): void {
+      if (seen === 0) first = performance.now();
+      seen += count;
+      if (seen >= total) finish(Math.round(total / ((performance.now() - first) / 1_000)));
+    },
+  };
+}
+
+async function consumeRaw(
+  kafka: Kafka,
+  topic: string,
+  groupId: string,
+  total: number,
+  concurrency: number,
+): Promise<number> {
+  const meter = rateMeter(total);
+  const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 250 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: concurrency,
+    eachBatch: async ({ batch, resolveOffset }) => {
+      let last: string | undefined;
+      for (const message of batch.messages) {
+        resolveOffset(message.offset);
+        last = message.offset;
+      }
+      if (last === undefined) return;
+      await consumer.commitOffsets([
+        { topic: batch.topic, partition: batch.partition, offset: String(Number(last) + 1) },
+      ]);
+      meter.add(batch.messages.length);
+    },
+  });
+  const rate = await meter.result;
+  await consumer.disconnect();
+  return rate;
+}
+
+async function consumeTransport(
+  kafka: Kafka,
+  topic: string,
+  groupId: string,
+  total: number,
+  concurrency: number,
+): Promise<number> {
+  const meter = rateMeter(total);
+  const consumer = new ContractConsumer({
+    kafka,
+    groupId,
+    service: 'consume-bench',
+    logger: silentLogger,
+    partitionsConsumedConcurrently: concurrency,
+    handlers: [
+      defineHandler({
+        topic,
+        contract: telemetryContract,
+        handler: () => meter.add(1),
+      }),
+    ],
+  });
+  await consumer.start();
+  const rate = await meter.result;
+  await consumer.stop();
+  return rate;
+}
