@@ -12,3 +12,4 @@ export * from './database/database-connector';
 export * from './platform.module';
 export * from './util/with-timeout';
 export * from './version';
+export * from './http';

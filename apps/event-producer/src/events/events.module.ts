@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { KafkaProducerService } from '@streamline/nest-messaging';
+import { APP_CONFIG } from '@streamline/platform';
+import type { EventProducerConfig } from '../config/event-producer.config';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
+import { EventsController } from './events.controller';
+import { EventsMetrics } from './events.metrics';
+import { KafkaRecordPublisher } from './kafka-record-publisher';
+import { ProduceTopicRecordsUseCase } from './produce-topic-records.use-case';
+import { PublishEventsUseCase } from './publish-events.use-case';
+import { RECORD_PUBLISHER } from './record-publisher';
+import { TopicRecordsController } from './topic-records.controller';
+
+/**
+ * `POST /events` and `POST /topics/:topic/records`: HTTP into Kafka through the shared
+ * KafkaProducerService (KafkaProducerModule, imported by AppModule).
+ */
+@Module({
+  imports: [IdempotencyModule],
+  controllers: [EventsController, TopicRecordsController],
+  providers: [
+    EventsMetrics,
+    PublishEventsUseCase,
+    ProduceTopicRecordsUseCase,
+    {
+      provide: RECORD_PUBLISHER,
+      inject: [KafkaProducerService, APP_CONFIG],
+      useFactory: (producer: KafkaProducerService, config: EventProducerConfig) =>
+        new KafkaRecordPublisher(producer, config.KAFKA_DELIVERY_TIMEOUT_MS),
+    },
+  ],
+})
+export class EventsModule {}

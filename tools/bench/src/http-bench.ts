@@ -1,0 +1,329 @@
+/**
+ * `npm run bench:http`: drives event-producer's `POST /events` with autocannon (single events at a
+ * fixed rate, then batches of 100 flat out) and, in the same run and on the same topic shape,
+ * raw kafkajs producing the same records. Prints records/s and p50/p99 latency of each.
+ *
+ * The service runs as a child process, the production bundle (`nx build event-producer` first;
+ * `npm run bench:http` does), or `--service-url` for one already running, so autocannon and the
+ * service do not share an event loop. Options: `--duration <s>` per phase (default 10),
+ * `--rate <req/s>` for single events (default 1000), `--connections <n>` (default 20),
+ * `--compression none|gzip` (default none, the service's default; raw kafkajs uses the same).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
+import { cpus, loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { CompressionTypes, Partitioners, type Kafka, type Message } from 'kafkajs';
+import { contractHeaders, userActivityContract } from '@streamline/contracts';
+import { createKafka, ensureTopics, silentLogger } from '@streamline/messaging';
+import { TEST_ENV, createTestDatabase, uniqueName, waitFor } from '@streamline/testing';
+
+/** The part of autocannon's API used here (the package ships no types). */
+interface AutocannonResult {
+  latency: { p50: number; p99: number };
+  requests: { total: number };
+  duration: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+interface AutocannonOptions {
+  url: string;
+  method: 'POST';
+  headers: Record<string, string>;
+  connections: number;
+  duration: number;
+  overallRate?: number;
+  requests: Array<{ setupRequest: (request: { body?: string }) => { body?: string } }>;
+}
+type Autocannon = (options: AutocannonOptions) => Promise<AutocannonResult>;
+const autocannon = createRequire(__filename)('autocannon') as Autocannon;
+
+interface PhaseResult {
+  name: string;
+  records: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+const ROOT = resolve(__dirname, '../../..');
+const USERS = Array.from({ length: 1_000 }, (_, i) => `bench-user-${i}`);
+
+function arg(name: string, fallback: number): number;
+function arg(name: string, fallback: string | undefined): string | undefined;
+function arg(name: string, fallback: number | string | undefined): number | string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  const value = index >= 0 ? process.argv[index + 1] : undefined;
+  if (value === undefined) return fallback;
+  return typeof fallback === 'number' ? Number(value) : value;
+}
+
+function event(i: number): Record<string, unknown> {
+  const userId = USERS[i % USERS.length] as string;
+  return {
+    eventId: randomUUID(),
+    userId,
+    type: 'page_view',
+    ts: Date.now(),
+    properties: { path: `/p/${i % 50}` },
+  };
+}
+
+/** A pool of request bodies, rotated, so every request carries other users and event ids. */
+function bodies(perRequest: number, count: number): string[] {
+  return Array.from({ length: count }, (_, r) => {
+    const events = Array.from({ length: perRequest }, (_, i) => event(r * perRequest + i));
+    return JSON.stringify(perRequest === 1 ? events[0] : events);
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? done(address.port) : fail(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** Starts the built event-producer (the production bundle) on a free port. */
+async function startService(
+  env: Record<string, string>,
+): Promise<{ url: string; child: ChildProcess }> {
+  const bundle = resolve(ROOT, 'dist/apps/event-producer/main.js');
+  if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run npx nx build event-producer`);
+  const port = await freePort();
+  const child = spawn(process.execPath, [bundle], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (const path of ['/health/ready', '/devices?limit=1']) {
+    await waitFor(
+      async () => ((await fetch(url + path).catch(() => undefined))?.ok ? true : undefined),
+      {
+        timeoutMs: 90_000,
+        what: `event-producer ${path}`,
+      },
+    );
+  }
+  return { url, child };
+}
+
+async function httpPhase(
+  name: string,
+  url: string,
+  perRequest: number,
+  opts: { duration: number; connections: number; rate?: number },
+): Promise<PhaseResult> {
+  const pool = bodies(perRequest, 200);
+  let next = 0;
+  const result = await autocannon({
+    url: `${url}/events`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    connections: opts.connections,
+    duration: opts.duration,
+    ...(opts.rate === undefined ? {} : { overallRate: opts.rate }),
+    requests: [{ setupRequest: (request) => ({ ...request, body: pool[next++ % pool.length] }) }],
+  });
+  const ok = result.requests.total - result.non2xx;
+  return {
+    name,
+    records: ok * perRequest,
+    seconds: result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+function message(i: number): Message {
+  const value = event(i);
+  return {
+    key: value['userId'] as string,
+    value: JSON.stringify(value),
+    headers: contractHeaders(userActivityContract),
+  };
+}
+
+/** Raw kafkajs, as a hand-written producer would do it: idempotent, acks=all, the service's compression. */
+async function rawPhase(
+  name: string,
+  kafka: Kafka,
+  topic: string,
+  perSend: number,
+  opts: { duration: number; concurrency: number; rate?: number; gzip: boolean },
+): Promise<PhaseResult> {
+  const compression = opts.gzip ? CompressionTypes.GZIP : CompressionTypes.None;
+  const producer = kafka.producer({
+    idempotent: true,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+  });
+  await producer.connect();
+  const latencies: number[] = [];
+  let records = 0;
+  let errors = 0;
+  const started = performance.now();
+  const endAt = started + opts.duration * 1000;
+  const sendOne = async (i: number) => {
+    const t0 = performance.now();
+    try {
+      const messages = Array.from({ length: perSend }, (_, k) => message(i * perSend + k));
+      await producer.send({ topic, acks: -1, compression, messages });
+      latencies.push(performance.now() - t0);
+      records += perSend;
+    } catch {
+      errors += 1;
+    }
+  };
+  let i = 0;
+  if (opts.rate === undefined) {
+    // Flat out: `concurrency` sends in flight, each a batch of `perSend` records.
+    await Promise.all(
+      Array.from({ length: opts.concurrency }, async () => {
+        while (performance.now() < endAt) await sendOne(i++);
+      }),
+    );
+  } else {
+    // A fixed rate of single sends, whatever their latency (like autocannon's overallRate).
+    const inFlight = new Set<Promise<void>>();
+    while (performance.now() < endAt) {
+      const due = Math.floor(((performance.now() - started) / 1000) * opts.rate);
+      while (i < due) {
+        const send = sendOne(i++).finally(() => inFlight.delete(send));
+        inFlight.add(send);
+      }
+      await new Promise((done) => setTimeout(done, 1));
+    }
+    await Promise.all(inFlight);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await producer.disconnect();
+  latencies.sort((a, b) => a - b);
+  return {
+    name,
+    records,
+    seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    errors,
+  };
+}
+
+function print(results: PhaseResult[]): void {
+  const rows = results.map((r) => ({
+    phase: r.name,
+    'records/s': Math.round(r.records / r.seconds),
+    'p50 ms': Number(r.p50.toFixed(2)),
+    'p99 ms': Number(r.p99.toFixed(2)),
+    errors: r.errors,
+  }));
+  console.table(rows);
+  const rate = (name: string) => {
+    const r = results.find((x) => x.name === name);
+    return r === undefined ? Number.NaN : r.records / r.seconds;
+  };
+  const ratio = rate('http batches of 100') / rate('raw kafkajs batches of 100');
+  console.log(
+    `batched HTTP throughput = ${(ratio * 100).toFixed(0)}% of raw kafkajs (target >= 50%)`,
+  );
+  const single = results.find((r) => r.name.startsWith('http single'));
+  if (single) console.log(`single events p99 = ${single.p99.toFixed(2)} ms (target < 20 ms)`);
+}
+
+async function main(): Promise<void> {
+  const duration = arg('duration', 10);
+  const rate = arg('rate', 1_000);
+  const connections = arg('connections', 20);
+  const serviceUrl = arg('service-url', undefined);
+  // The same codec for the service and raw kafkajs, so the comparison is fair.
+  const gzip = arg('compression', 'none') === 'gzip';
+  const kafka = createKafka({
+    brokers: TEST_ENV.kafkaBrokers,
+    clientId: 'http-bench',
+    logger: silentLogger,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  const topic = uniqueName('bench.http');
+  await ensureTopics(admin, [{ name: topic, partitions: 6 }]);
+  const database =
+    serviceUrl === undefined ? await createTestDatabase('streamline_bench') : undefined;
+  let child: ChildProcess | undefined;
+  try {
+    let url = serviceUrl;
+    if (url === undefined) {
+      const started = await startService({
+        KAFKA_COMPRESSION: gzip ? 'gzip' : 'none',
+        DATABASE_URL: database?.url ?? '',
+        EVENTS_TOPIC: topic,
+        RATE_LIMIT_MAX: '1000000000',
+      });
+      url = started.url;
+      child = started.child;
+    }
+    console.log(
+      `event-producer at ${url}, topic ${topic}, ${duration} s per phase, compression ${gzip ? 'gzip' : 'none'}`,
+    );
+    // Other processes on the machine move these figures: the load average says how busy it was.
+    console.log(
+      `load average before: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} (${cpus().length} cores)`,
+    );
+    await httpPhase('warm-up', url, 10, { duration: 3, connections });
+    const results = [
+      await rawPhase(`raw kafkajs single @${rate}/s`, kafka, topic, 1, {
+        duration,
+        concurrency: 1,
+        rate,
+        gzip,
+      }),
+      await httpPhase(`http single @${rate}/s`, url, 1, { duration, connections, rate }),
+      await rawPhase('raw kafkajs batches of 100', kafka, topic, 100, {
+        duration,
+        concurrency: 4,
+        gzip,
+      }),
+      await httpPhase('http batches of 100', url, 100, { duration, connections: 8 }),
+    ];
+    print(results);
+    console.log(
+      `load average after: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+  } finally {
+    child?.kill('SIGTERM');
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+    await database?.drop();
+  }
+}
+
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
