@@ -200,6 +200,7 @@ export {
   mqttOrigin,
 } from './headers/headers';
 export type { HeaderName } from './headers/headers';
+export { traceparentOf } from './headers/traceparent';
 
 export {
   JETSTREAM_CONSUMERS,

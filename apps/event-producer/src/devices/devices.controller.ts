@@ -18,9 +18,8 @@ import {
   deviceUpdateInputContract,
   type Device,
 } from '@streamline/contracts';
-import { AcceptContentTypes } from '@streamline/platform';
+import { AcceptContentTypes, ERROR_BODY_SCHEMA, schemaOf } from '@streamline/platform';
 import type { FastifyReply } from 'fastify';
-import { ERROR_BODY_SCHEMA, schemaOf } from '../common/openapi-schema';
 import {
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,
@@ -45,7 +44,7 @@ export class DevicesController {
   @Post()
   @AcceptContentTypes('application/json')
   @ApiOperation({ summary: 'Register a device' })
-  @ApiBody({ schema: schemaOf(deviceCreateInputContract) })
+  @ApiBody({ schema: schemaOf(deviceCreateInputContract, 'input') })
   @ApiResponse({
     status: 201,
     description: 'Created; `Location: /devices/<id>`.',
@@ -104,7 +103,7 @@ export class DevicesController {
     description:
       'Every field is replaced; omitted optional fields (location, thresholds) are cleared. The body id may be left out; if given it must equal the path id. PUT does not create: POST does.',
   })
-  @ApiBody({ schema: schemaOf(deviceCreateInputContract) })
+  @ApiBody({ schema: schemaOf(deviceCreateInputContract, 'input') })
   @ApiResponse({ status: 200, schema: deviceSchema })
   @ApiResponse({ status: 404, description: 'No such device.', schema: ERROR_BODY_SCHEMA })
   replace(@Param('id') id: string, @Body() body: unknown): Promise<Device> {
@@ -118,7 +117,7 @@ export class DevicesController {
     description:
       'JSON merge patch: given fields change, `null` clears location or thresholds, others stay. `thresholds` is replaced as a whole.',
   })
-  @ApiBody({ schema: schemaOf(deviceUpdateInputContract) })
+  @ApiBody({ schema: schemaOf(deviceUpdateInputContract, 'input') })
   @ApiResponse({ status: 200, schema: deviceSchema })
   @ApiResponse({ status: 404, description: 'No such device.', schema: ERROR_BODY_SCHEMA })
   patch(@Param('id') id: string, @Body() body: unknown): Promise<Device> {

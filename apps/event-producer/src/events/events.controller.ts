@@ -1,11 +1,14 @@
 import { Body, Controller, Headers, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { userActivityInputContract } from '@streamline/contracts';
-import { AcceptContentTypes, MaxBodyBytes } from '@streamline/platform';
+import { traceparentOf, userActivityInputContract } from '@streamline/contracts';
+import {
+  AcceptContentTypes,
+  ERROR_BODY_SCHEMA,
+  MaxBodyBytes,
+  schemaOf,
+} from '@streamline/platform';
 import type { FastifyReply } from 'fastify';
 import { sendReply } from '../common/http-reply';
-import { ERROR_BODY_SCHEMA, schemaOf } from '../common/openapi-schema';
-import { traceparentOf } from '../common/traceparent';
 import { IDEMPOTENCY_HEADER, idempotencyKeyOf } from '../idempotency/request-fingerprint';
 import { parseDeliveryMode } from './delivery-mode';
 import { MAX_BODY_BYTES, MAX_RECORDS_PER_REQUEST } from './event-batch';
@@ -13,7 +16,7 @@ import { PublishEventsUseCase } from './publish-events.use-case';
 
 type RequestHeaders = Record<string, string | string[] | undefined>;
 
-const eventSchema = schemaOf(userActivityInputContract);
+const eventSchema = schemaOf(userActivityInputContract, 'input');
 
 /** `POST /events`: user-activity events into Kafka. */
 @ApiTags('events')

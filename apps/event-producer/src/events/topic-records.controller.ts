@@ -1,10 +1,9 @@
 import { Body, Controller, Headers, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AcceptContentTypes, MaxBodyBytes } from '@streamline/platform';
+import { traceparentOf } from '@streamline/contracts';
+import { AcceptContentTypes, ERROR_BODY_SCHEMA, MaxBodyBytes } from '@streamline/platform';
 import type { FastifyReply } from 'fastify';
 import { sendReply } from '../common/http-reply';
-import { ERROR_BODY_SCHEMA } from '../common/openapi-schema';
-import { traceparentOf } from '../common/traceparent';
 import { IDEMPOTENCY_HEADER, idempotencyKeyOf } from '../idempotency/request-fingerprint';
 import { parseDeliveryMode } from './delivery-mode';
 import { MAX_BODY_BYTES, MAX_RECORDS_PER_REQUEST } from './event-batch';

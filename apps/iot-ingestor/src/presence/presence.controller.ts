@@ -1,11 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { devicePresenceContract, type DevicePresence } from '@streamline/contracts';
-import { RequestValidationError } from '@streamline/platform';
-import { ERROR_BODY_SCHEMA, schemaOf } from '../common/openapi-schema';
+import { ERROR_BODY_SCHEMA, RequestValidationError, schemaOf } from '@streamline/platform';
 import { QueryPresenceUseCase } from './query-presence.use-case';
 
-const presenceSchema = schemaOf(devicePresenceContract);
+const presenceSchema = schemaOf(devicePresenceContract, 'output');
 
 /** Device presence from NATS KV `device-presence`, kept by status messages and telemetry. */
 @ApiTags('presence')

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { traceparentOf } from '@streamline/contracts';
 import type { MqttMessage } from '@streamline/messaging';
 import { IngestMetrics } from '../common/ingest.metrics';
-import { traceparentOf } from '../common/traceparent';
 import { TELEMETRY_SUBSCRIBER } from '../mqtt/ingestor-mqtt.module';
 import type { PipelinedMqttSubscriber } from '../mqtt/pipelined-mqtt-subscriber';
 import { INGEST_SETTINGS, type IngestSettings } from './ingest-settings';
@@ -30,7 +30,7 @@ export class TelemetryMqttHandler implements OnModuleInit {
   /** The MQTT ack goes out when this resolves: every reading is then in Kafka or its DLQ. */
   async onTelemetry(message: MqttMessage, signal: AbortSignal): Promise<void> {
     this.metrics.messageReceived('telemetry');
-    const traceparent = traceparentOf(message);
+    const traceparent = traceparentOf(message.properties?.userProperties?.['traceparent']);
     const outcome = await this.ingest.execute(
       {
         topic: message.topic,

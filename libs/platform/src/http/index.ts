@@ -5,3 +5,4 @@ export * from './request-validation';
 export * from './request-guards';
 export * from './fastify-plugins';
 export * from './http-plumbing.module';
+export * from './openapi-schema';

@@ -1,8 +1,11 @@
 import type { SchemaObject } from '@nestjs/swagger';
 import { toJsonSchema, type Contract } from '@streamline/contracts';
 
-/** A contract's JSON Schema for `@ApiBody`/`@ApiResponse`: the docs show exactly what is validated. */
-export function schemaOf(contract: Contract, io: 'input' | 'output' = 'input'): SchemaObject {
+/**
+ * A contract's JSON Schema for `@ApiBody` (`io: 'input'`, what a request may send) or
+ * `@ApiResponse` (`io: 'output'`, what the service answers): the docs show exactly what is validated.
+ */
+export function schemaOf(contract: Contract, io: 'input' | 'output'): SchemaObject {
   const { $schema: _dialect, ...schema } = toJsonSchema(contract, { io }) as Record<
     string,
     unknown

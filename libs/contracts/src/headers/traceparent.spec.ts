@@ -1,10 +1,14 @@
 import { traceparentOf } from './traceparent';
 
+const VALID = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+
 describe('traceparentOf', () => {
   it('passes a valid W3C traceparent through, lower-cased', () => {
-    expect(traceparentOf('00-0AF7651916CD43DD8448EB211C80319C-B7AD6B7169203331-01')).toBe(
-      '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
-    );
+    expect(traceparentOf(VALID.toUpperCase())).toBe(VALID);
+  });
+
+  it('takes the first of repeated values (HTTP header list, MQTT user property list)', () => {
+    expect(traceparentOf([VALID, 'x'])).toBe(VALID);
   });
 
   it.each([
