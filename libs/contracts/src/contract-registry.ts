@@ -13,7 +13,11 @@ import {
   deviceCreateInputContract,
   deviceUpdateInputContract,
 } from './messages/device/device.schema';
-import { telemetryWindowContract } from './messages/telemetry-window/telemetry-window.schema';
+import { lateReadingContract } from './messages/late-reading/late-reading.schema';
+import {
+  telemetryWindow5mContract,
+  telemetryWindowContract,
+} from './messages/telemetry-window/telemetry-window.schema';
 import { telemetryContract, telemetryReadingContract } from './messages/telemetry/telemetry.schema';
 import {
   userActivityContract,
@@ -33,6 +37,8 @@ export const CONTRACTS: readonly Contract[] = [
   cdcEnvelopeContract,
   deviceChangeContract,
   telemetryWindowContract,
+  telemetryWindow5mContract,
+  lateReadingContract,
   userSessionContract,
   alertContract,
   devicePresenceContract,

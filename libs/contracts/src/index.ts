@@ -124,16 +124,25 @@ export type {
 export {
   TELEMETRY_WINDOW_MS,
   metricAggregateSchema,
+  telemetryWindow5mContract,
   telemetryWindowContract,
   telemetryWindowSchema,
+  windowIdOf,
   windowStartOf,
 } from './messages/telemetry-window/telemetry-window.schema';
+export {
+  LATE_REASONS,
+  lateReadingContract,
+  lateReadingSchema,
+} from './messages/late-reading/late-reading.schema';
+export type { LateReading } from './messages/late-reading/late-reading.schema';
 export type {
   MetricAggregate,
   TelemetryWindow,
 } from './messages/telemetry-window/telemetry-window.schema';
 
 export {
+  sessionIdOf,
   userSessionContract,
   userSessionSchema,
 } from './messages/user-session/user-session.schema';

@@ -30,7 +30,7 @@ import {
 const MERGE_PATCH = 'application/merge-patch+json';
 const deviceSchema = schemaOf(deviceContract, 'output');
 
-/** The device registry (`registry.devices`), captured by Debezium into `cdc.registry.public.devices`. */
+/** The device registry (`registry.devices`), captured by Debezium into `cdc.registry.devices`. */
 @ApiTags('devices')
 @ApiResponse({
   status: 400,

@@ -13,16 +13,19 @@ import {
   deviceCreateInputContract,
   deviceUpdateInputContract,
 } from './device/device.schema';
+import { lateReadingContract } from './late-reading/late-reading.schema';
 import {
+  telemetryWindow5mContract,
   telemetryWindowContract,
   TELEMETRY_WINDOW_MS,
+  windowIdOf,
 } from './telemetry-window/telemetry-window.schema';
 import { telemetryContract, telemetryReadingContract } from './telemetry/telemetry.schema';
 import {
   userActivityContract,
   userActivityInputContract,
 } from './user-activity/user-activity.schema';
-import { userSessionContract } from './user-session/user-session.schema';
+import { sessionIdOf, userSessionContract } from './user-session/user-session.schema';
 
 // ---------------------------------------------------------------- arbitraries of valid messages
 
@@ -68,27 +71,29 @@ const deviceRowSnake = fc.tuple(deviceFields, createdUpdated).map(([d, t]) => ({
   updated_at: new Date(t.updatedAt).toISOString(),
 }));
 
-const window = fc
-  .tuple(
-    deviceId,
-    epochMs.map((ms) => ms - (ms % TELEMETRY_WINDOW_MS)),
-    fc.dictionary(key, fc.array(moderate, { minLength: 1, maxLength: 20 }), {
-      minKeys: 1,
-      maxKeys: 5,
-    }),
-  )
-  .map(([id, start, values]) => ({
-    deviceId: id,
-    windowStart: start,
-    windowEnd: start + TELEMETRY_WINDOW_MS,
-    count: Math.max(...Object.values(values).map((v) => v.length)),
-    metrics: Object.fromEntries(
-      Object.entries(values).map(([name, v]) => {
-        const sum = v.reduce((a, b) => a + b, 0);
-        return [name, { min: Math.min(...v), max: Math.max(...v), sum, avg: sum / v.length }];
+const windowOf = (sizeMs: number) =>
+  fc
+    .tuple(
+      deviceId,
+      epochMs.map((ms) => ms - (ms % TELEMETRY_WINDOW_MS)),
+      fc.dictionary(key, fc.array(moderate, { minLength: 1, maxLength: 20 }), {
+        minKeys: 1,
+        maxKeys: 5,
       }),
-    ),
-  }));
+    )
+    .map(([id, start, values]) => ({
+      windowId: windowIdOf(id, start, sizeMs),
+      deviceId: id,
+      windowStart: start,
+      windowEnd: start + sizeMs,
+      count: Math.max(...Object.values(values).map((v) => v.length)),
+      metrics: Object.fromEntries(
+        Object.entries(values).map(([name, v]) => {
+          const sum = v.reduce((a, b) => a + b, 0);
+          return [name, { min: Math.min(...v), max: Math.max(...v), sum, avg: sum / v.length }];
+        }),
+      ),
+    }));
 
 const session = fc
   .tuple(
@@ -98,6 +103,7 @@ const session = fc
     fc.dictionary(eventType, fc.integer({ min: 1, max: 50 }), { minKeys: 1, maxKeys: 5 }),
   )
   .map(([user, start, length, types]) => ({
+    sessionId: sessionIdOf(user, start),
     userId: user,
     sessionStart: start,
     sessionEnd: start + length,
@@ -183,7 +189,7 @@ const arbitraries: Record<string, fc.Arbitrary<unknown>> = {
         ts_ms: epochMs,
       })
       .map((payload) => ({
-        schema: { type: 'struct', name: 'cdc.registry.public.devices.Envelope' },
+        schema: { type: 'struct', name: 'cdc.registry.devices.Envelope' },
         payload,
       })),
   ),
@@ -194,7 +200,27 @@ const arbitraries: Record<string, fc.Arbitrary<unknown>> = {
     source,
     ts_ms: epochMs,
   }),
-  [telemetryWindowContract.schemaId]: window,
+  [telemetryWindowContract.schemaId]: windowOf(TELEMETRY_WINDOW_MS),
+  [telemetryWindow5mContract.schemaId]: windowOf(5 * TELEMETRY_WINDOW_MS),
+  [lateReadingContract.schemaId]: fc
+    .record({
+      deviceId,
+      ts: epochMs,
+      metrics,
+      ingestedAt: epochMs,
+      lag: fc.nat({ max: 3_600_000 }),
+    })
+    .map(({ lag, ...reading }) => {
+      const windowStart = reading.ts - (reading.ts % TELEMETRY_WINDOW_MS);
+      const windowEnd = windowStart + TELEMETRY_WINDOW_MS;
+      return {
+        reading,
+        windowStart,
+        windowEnd,
+        streamTime: windowEnd + lag,
+        reason: 'window-closed',
+      };
+    }),
   [userSessionContract.schemaId]: session,
   [alertContract.schemaId]: alert,
   [devicePresenceContract.schemaId]: fc.record({

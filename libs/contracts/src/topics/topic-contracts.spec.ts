@@ -14,10 +14,11 @@ describe('topic → contract map', () => {
     );
     expect(ids).toEqual({
       'iot.telemetry.v1': 'iot.telemetry/1',
-      'iot.telemetry.late.v1': 'iot.telemetry/1',
+      'iot.telemetry.late.v1': 'iot.telemetry.late/1',
       'events.user-activity.v1': 'user-activity/1',
-      'cdc.registry.public.devices': 'cdc.registry.public.devices/1',
+      'cdc.registry.devices': 'cdc.registry.devices/1',
       'agg.telemetry.1m.v1': 'agg.telemetry.1m/1',
+      'agg.telemetry.5m.v1': 'agg.telemetry.5m/1',
       'agg.user-sessions.v1': 'agg.user-sessions/1',
     });
   });

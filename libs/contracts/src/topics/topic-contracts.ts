@@ -2,7 +2,11 @@ import type { Contract } from '../contract';
 import { alertContract } from '../messages/alert/alert.schema';
 import { deviceChangeContract } from '../messages/cdc-envelope/cdc-envelope.schema';
 import { devicePresenceContract } from '../messages/device-presence/device-presence.schema';
-import { telemetryWindowContract } from '../messages/telemetry-window/telemetry-window.schema';
+import { lateReadingContract } from '../messages/late-reading/late-reading.schema';
+import {
+  telemetryWindow5mContract,
+  telemetryWindowContract,
+} from '../messages/telemetry-window/telemetry-window.schema';
 import { telemetryContract } from '../messages/telemetry/telemetry.schema';
 import { userActivityContract } from '../messages/user-activity/user-activity.schema';
 import { userSessionContract } from '../messages/user-session/user-session.schema';
@@ -15,10 +19,11 @@ import { isRetryTopic, originTopicOf, TOPICS } from './topics';
  */
 export const TOPIC_CONTRACTS = {
   [TOPICS.TELEMETRY]: telemetryContract,
-  [TOPICS.TELEMETRY_LATE]: telemetryContract,
+  [TOPICS.TELEMETRY_LATE]: lateReadingContract,
   [TOPICS.USER_ACTIVITY]: userActivityContract,
   [TOPICS.CDC_DEVICES]: deviceChangeContract,
   [TOPICS.TELEMETRY_1M]: telemetryWindowContract,
+  [TOPICS.TELEMETRY_5M]: telemetryWindow5mContract,
   [TOPICS.USER_SESSIONS]: userSessionContract,
 } as const;
 

@@ -6,9 +6,12 @@ export const TOPICS = {
   TELEMETRY: 'iot.telemetry.v1',
   TELEMETRY_DLQ: 'iot.telemetry.v1.dlq',
   USER_ACTIVITY: 'events.user-activity.v1',
-  /** Written by Debezium: `<topic.prefix>.<schema>.<table>` with topic.prefix = `cdc.registry`. */
-  CDC_DEVICES: 'cdc.registry.public.devices',
+  /** Written by Debezium: `<topic.prefix>.<schema>.<table>` with topic.prefix = `cdc`. */
+  CDC_DEVICES: 'cdc.registry.devices',
+  /** Tumbling windows (default one minute). */
   TELEMETRY_1M: 'agg.telemetry.1m.v1',
+  /** Hopping windows (default five minutes advancing by one). */
+  TELEMETRY_5M: 'agg.telemetry.5m.v1',
   USER_SESSIONS: 'agg.user-sessions.v1',
   /** Readings that arrived after their window closed: kept, never dropped. */
   TELEMETRY_LATE: 'iot.telemetry.late.v1',
@@ -107,6 +110,7 @@ const ORIGIN_TOPICS: readonly { topic: string; partitions: number; cleanup: Clea
   // One partition: every aggregator needs every device anyway (a table, not a stream).
   { topic: TOPICS.CDC_DEVICES, partitions: 1, cleanup: compactAfter(HOUR_MS) },
   { topic: TOPICS.TELEMETRY_1M, partitions: 6, cleanup: deleteAfter(AGGREGATE_RETENTION_MS) },
+  { topic: TOPICS.TELEMETRY_5M, partitions: 6, cleanup: deleteAfter(AGGREGATE_RETENTION_MS) },
   { topic: TOPICS.USER_SESSIONS, partitions: 6, cleanup: deleteAfter(AGGREGATE_RETENTION_MS) },
   { topic: TOPICS.TELEMETRY_LATE, partitions: 3, cleanup: deleteAfter(DATA_RETENTION_MS) },
   // Same partition count as the telemetry input, so state partition n belongs to input partition n.

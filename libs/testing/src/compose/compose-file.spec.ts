@@ -49,7 +49,7 @@ const APP_DEPENDENCIES: Readonly<Record<string, readonly string[]>> = {
 const CONSUMED_TOPICS = [
   'iot.telemetry.v1',
   'events.user-activity.v1',
-  'cdc.registry.public.devices',
+  'cdc.registry.devices',
   'agg.telemetry.1m.v1',
   'agg.user-sessions.v1',
 ];

@@ -29,7 +29,7 @@ const source = {
 };
 const created = { before: null, after: row, op: 'c', source, ts_ms: T0 + 5 };
 const wrapped = {
-  schema: { type: 'struct', name: 'cdc.registry.public.devices.Envelope', fields: [] },
+  schema: { type: 'struct', name: 'cdc.registry.devices.Envelope', fields: [] },
   payload: created,
 };
 const expectedDevice = {
@@ -69,7 +69,7 @@ describe('Kafka Connect JSON converter wrapper', () => {
   });
 });
 
-describe('device change (cdc.registry.public.devices/1)', () => {
+describe('device change (cdc.registry.devices/1)', () => {
   it('gives the same change with and without the wrapper', () => {
     const bare = validate(deviceChangeContract, created);
     expect(bare).toEqual({

@@ -83,7 +83,7 @@ export const genericCdcEnvelopeSchema = withConnectWrapper(
   cdcEnvelopeSchema(z.record(z.string(), z.unknown()), z.record(z.string(), z.unknown())),
 ).meta({ description: 'Debezium change event, optionally inside Kafka Connect {schema, payload}' });
 
-/** A change of `registry.devices` on `cdc.registry.public.devices`. */
+/** A change of `registry.devices` on `cdc.registry.devices`. */
 export const deviceChangeSchema = withConnectWrapper(
   cdcEnvelopeSchema(deviceRowSchema, deviceKeySchema),
 ).meta({ description: 'Debezium change of registry.devices, optionally inside {schema, payload}' });
@@ -93,11 +93,7 @@ export type CdcEnvelope = z.output<typeof genericCdcEnvelopeSchema>;
 export type DeviceChange = z.output<typeof deviceChangeSchema>;
 
 export const cdcEnvelopeContract = defineContract('debezium.envelope', 1, genericCdcEnvelopeSchema);
-export const deviceChangeContract = defineContract(
-  'cdc.registry.public.devices',
-  1,
-  deviceChangeSchema,
-);
+export const deviceChangeContract = defineContract('cdc.registry.devices', 1, deviceChangeSchema);
 
 /**
  * Decodes a record value from a `cdc.*` topic. A tombstone (null value, JSON `null`, or a wrapper

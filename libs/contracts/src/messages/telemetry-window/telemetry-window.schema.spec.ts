@@ -3,12 +3,15 @@ import { MIN_EPOCH_MS } from '../../common/timestamp';
 import { validate, type ValidationResult } from '../../contract';
 import {
   TELEMETRY_WINDOW_MS,
+  telemetryWindow5mContract,
   telemetryWindowContract,
+  windowIdOf,
   windowStartOf,
 } from './telemetry-window.schema';
 
 const START = Date.UTC(2024, 4, 1, 12, 3);
 const window = {
+  windowId: `dev-1:${START}:60000`,
   deviceId: 'dev-1',
   windowStart: START,
   windowEnd: START + 60_000,
@@ -28,12 +31,9 @@ describe('telemetry window (agg.telemetry.1m/1)', () => {
   });
 
   it.each([
-    [
-      'a window start inside a minute',
-      { windowStart: START + 1, windowEnd: START + 60_001 },
-      ['windowStart'],
-    ],
-    ['a window that is not one minute long', { windowEnd: START + 59_999 }, ['windowEnd']],
+    ['a window id of another size', { windowEnd: START + 59_999 }, ['windowId']],
+    ['a window id of another device', { deviceId: 'dev-2' }, ['windowId']],
+    ['an end before the start', { windowEnd: START - 1 }, ['windowEnd']],
     ['an empty window', { count: 0 }, ['count']],
     ['no metrics', { metrics: {} }, ['metrics']],
     ['min above max', { metrics: { t: { min: 5, max: 1, sum: 6, avg: 3 } } }, ['metrics.t.max']],
@@ -45,6 +45,16 @@ describe('telemetry window (agg.telemetry.1m/1)', () => {
     ['a missing sum', { metrics: { t: { min: 1, max: 2, avg: 1.5 } } }, ['metrics.t.sum']],
   ])('rejects %s', (_label, patch, paths) => {
     expect(pathsOf(validate(telemetryWindowContract, { ...window, ...patch }))).toEqual(paths);
+  });
+
+  it('accepts a five-minute hopping window under agg.telemetry.5m/1 with its own id', () => {
+    expect(telemetryWindow5mContract.schemaId).toBe('agg.telemetry.5m/1');
+    const hop = {
+      ...window,
+      windowId: windowIdOf('dev-1', START, 300_000),
+      windowEnd: START + 300_000,
+    };
+    expect(validate(telemetryWindow5mContract, hop)).toEqual({ ok: true, value: hop });
   });
 
   it('tolerates the rounding of a float average, not more', () => {

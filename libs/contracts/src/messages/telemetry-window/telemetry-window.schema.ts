@@ -35,9 +35,19 @@ export const metricAggregateSchema = z
     }
   });
 
-/** A record on `agg.telemetry.1m.v1`; key = deviceId. */
+/** `<deviceId>:<windowStart>:<size ms>`: the same window always gets the same id, so every downstream write is idempotent. */
+export function windowIdOf(deviceId: string, windowStart: number, sizeMs: number): string {
+  return `${deviceId}:${windowStart}:${sizeMs}`;
+}
+
+/**
+ * A record on `agg.telemetry.1m.v1` (tumbling) or `agg.telemetry.5m.v1` (hopping); key = deviceId.
+ * Sizes and advance are the aggregator's configuration, so the contract checks the shape and the
+ * id, not one size: the topic names the default (1 minute; 5 minutes advancing by 1).
+ */
 export const telemetryWindowSchema = z
   .object({
+    windowId: z.string().min(1).max(600),
     deviceId: deviceIdSchema,
     windowStart: epochMsSchema,
     windowEnd: epochMsSchema,
@@ -49,18 +59,16 @@ export const telemetryWindowSchema = z
       .meta({ minProperties: 1 }),
   })
   .superRefine((w, ctx) => {
-    if (w.windowStart % TELEMETRY_WINDOW_MS !== 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['windowStart'],
-        message: 'must be aligned to a whole minute (epoch ms divisible by 60000)',
-      });
+    if (w.windowEnd <= w.windowStart) {
+      ctx.addIssue({ code: 'custom', path: ['windowEnd'], message: 'must be after windowStart' });
+      return;
     }
-    if (w.windowEnd !== w.windowStart + TELEMETRY_WINDOW_MS) {
+    const expected = windowIdOf(w.deviceId, w.windowStart, w.windowEnd - w.windowStart);
+    if (w.windowId !== expected) {
       ctx.addIssue({
         code: 'custom',
-        path: ['windowEnd'],
-        message: 'must be windowStart + 60000 (one-minute window, end exclusive)',
+        path: ['windowId'],
+        message: `must be "<deviceId>:<windowStart>:<size ms>" (${expected})`,
       });
     }
   });
@@ -68,5 +76,12 @@ export const telemetryWindowSchema = z
 export type MetricAggregate = z.output<typeof metricAggregateSchema>;
 export type TelemetryWindow = z.output<typeof telemetryWindowSchema>;
 
-/** `schema: agg.telemetry.1m/1`. */
+/** `schema: agg.telemetry.1m/1`: tumbling windows (default one minute). */
 export const telemetryWindowContract = defineContract('agg.telemetry.1m', 1, telemetryWindowSchema);
+
+/** `schema: agg.telemetry.5m/1`: hopping windows (default five minutes advancing by one). */
+export const telemetryWindow5mContract = defineContract(
+  'agg.telemetry.5m',
+  1,
+  telemetryWindowSchema,
+);

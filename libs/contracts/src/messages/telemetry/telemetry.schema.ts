@@ -34,7 +34,7 @@ export const telemetryReadingSchema = z.object({
   metrics: telemetryMetricsSchema,
 });
 
-/** A telemetry record on `iot.telemetry.v1` (and `iot.telemetry.late.v1`); key = deviceId. */
+/** A telemetry record on `iot.telemetry.v1` (and inside `iot.telemetry.late.v1`); key = deviceId. */
 export const telemetryRecordSchema = z.object({
   deviceId: deviceIdSchema,
   /** Event time, epoch ms. */

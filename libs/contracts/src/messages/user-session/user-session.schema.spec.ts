@@ -3,6 +3,7 @@ import { userSessionContract } from './user-session.schema';
 
 const T0 = Date.UTC(2024, 4, 1, 12);
 const session = {
+  sessionId: `user-42:${T0}`,
   userId: 'user-42',
   sessionStart: T0,
   sessionEnd: T0 + 300_000,
@@ -37,6 +38,7 @@ describe('user session (agg.user-sessions/1)', () => {
       ['types.page_view', 'types.click'],
     ],
     ['an ISO sessionStart', { sessionStart: '2024-05-01T12:00:00Z' }, ['sessionStart']],
+    ['a session id of another start', { sessionId: `user-42:${T0 + 1}` }, ['sessionId']],
   ])('rejects %s', (_label, patch, paths) => {
     expect(pathsOf(validate(userSessionContract, { ...session, ...patch }))).toEqual(paths);
   });

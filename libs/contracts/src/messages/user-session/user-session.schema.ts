@@ -3,9 +3,16 @@ import { eventTypeSchema, hasKeys, userIdSchema } from '../../common/identifiers
 import { epochMsSchema } from '../../common/timestamp';
 import { defineContract } from '../../contract';
 
+/** The id of the session that starts at `sessionStart` (epoch ms) for a user. */
+export function sessionIdOf(userId: string, sessionStart: number): string {
+  return `${userId}:${sessionStart}`;
+}
+
 /** A record on `agg.user-sessions.v1`; key = userId. */
 export const userSessionSchema = z
   .object({
+    /** `<userId>:<sessionStart>`: deterministic, so a re-emitted session upserts the same row. */
+    sessionId: z.string().min(1).max(600),
     userId: userIdSchema,
     /** Event time of the first event, epoch ms. */
     sessionStart: epochMsSchema,
@@ -19,6 +26,13 @@ export const userSessionSchema = z
       .meta({ minProperties: 1 }),
   })
   .superRefine((s, ctx) => {
+    if (s.sessionId !== sessionIdOf(s.userId, s.sessionStart)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sessionId'],
+        message: `must be "<userId>:<sessionStart>" (${sessionIdOf(s.userId, s.sessionStart)})`,
+      });
+    }
     if (s.sessionEnd < s.sessionStart) {
       ctx.addIssue({ code: 'custom', path: ['sessionEnd'], message: 'is before sessionStart' });
     }
