@@ -222,6 +222,7 @@ export {
   SUBJECTS,
   alertSubject,
   deviceIdFromAlertSubject,
+  dlqReceivedSubject,
   deviceIdFromMqttTopic,
   mqttStatusTopic,
   mqttTelemetryTopic,

@@ -30,6 +30,10 @@ describe('HEADERS', () => {
         'dlq.error.class',
         'dlq.error.message',
         'dlq.attempts',
+        'dlq.replay-count',
+        // Our extensions: the dead letter a replayed record came from, and its bulk replay.
+        'dlq.replay-of',
+        'dlq.replay-id',
         'Nats-Msg-Id',
       ].sort(),
     );

@@ -32,6 +32,15 @@ export const HEADERS = {
   DLQ_ERROR_CLASS: 'dlq.error.class',
   DLQ_ERROR_MESSAGE: 'dlq.error.message',
   DLQ_ATTEMPTS: 'dlq.attempts',
+  /** On a record the dlq-handler replayed: how many times this record has been replayed. */
+  DLQ_REPLAY_COUNT: 'dlq.replay-count',
+  /**
+   * Extension of ARCHITECTURE.md's list: the id of the `dlq.dead_letters` row a replayed record
+   * came from, so a record that fails again is linked to its earlier dead letter.
+   */
+  DLQ_REPLAY_OF: 'dlq.replay-of',
+  /** Extension: the bulk replay that sent the record (absent on single replays). */
+  DLQ_REPLAY_ID: 'dlq.replay-id',
 
   /** JetStream de-duplication id (the alertId for alerts). */
   NATS_MSG_ID: 'Nats-Msg-Id',

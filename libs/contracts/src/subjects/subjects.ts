@@ -16,7 +16,24 @@ export const SUBJECTS = {
   /** Every alert subject: the ALERTS stream binds this. */
   ALERTS_ALL: 'alerts.telemetry.>',
   DLQ_REPLAY_COMMANDS: 'dlq.replay.commands',
+  /** `dlq.received.<origin topic>`: core NATS announcements of new dead letters. */
+  DLQ_RECEIVED_PREFIX: 'dlq.received.',
+  DLQ_RECEIVED_ALL: 'dlq.received.>',
 } as const;
+
+/**
+ * `dlq.received.<origin topic>`. Kafka topic names are safe subject text (their dots become
+ * tokens: subscribe to `dlq.received.>`); characters NATS reserves in an `mqtt:` origin
+ * (space, `*`, `>`) and empty tokens are replaced with `_`.
+ */
+export function dlqReceivedSubject(originTopic: string): string {
+  const safe = originTopic
+    .replace(/[\s*>]/g, '_')
+    .split('.')
+    .map((token) => (token.length === 0 ? '_' : token))
+    .join('.');
+  return `${SUBJECTS.DLQ_RECEIVED_PREFIX}${safe}`;
+}
 
 /** NATS KV buckets. Key = deviceId (safe: DEVICE_ID_PATTERN is a subset of KV key characters). */
 export const KV_BUCKETS = {
