@@ -43,8 +43,18 @@ describe('telemetry window (agg.telemetry.1m/1)', () => {
       ['metrics.t.avg'],
     ],
     ['a missing sum', { metrics: { t: { min: 1, max: 2, avg: 1.5 } } }, ['metrics.t.sum']],
+    [
+      'a metric count of zero',
+      { metrics: { t: { count: 0, min: 1, max: 1, sum: 1, avg: 1 } } },
+      ['metrics.t.count'],
+    ],
   ])('rejects %s', (_label, patch, paths) => {
     expect(pathsOf(validate(telemetryWindowContract, { ...window, ...patch }))).toEqual(paths);
+  });
+
+  it('keeps the per-metric reading count', () => {
+    const counted = { ...window, metrics: { t: { count: 2, min: 1, max: 3, sum: 4, avg: 2 } } };
+    expect(validate(telemetryWindowContract, counted)).toEqual({ ok: true, value: counted });
   });
 
   it('accepts a five-minute hopping window under agg.telemetry.5m/1 with its own id', () => {

@@ -18,7 +18,14 @@ function withinTolerance(value: number, low: number, high: number): boolean {
 }
 
 export const metricAggregateSchema = z
-  .object({ min: z.number(), max: z.number(), sum: z.number(), avg: z.number() })
+  .object({
+    /** Readings that carried this metric (the aggregator always sets it; older records lack it). */
+    count: z.int().min(1).optional(),
+    min: z.number(),
+    max: z.number(),
+    sum: z.number(),
+    avg: z.number(),
+  })
   .superRefine((m, ctx) => {
     if (m.min > m.max) {
       ctx.addIssue({
