@@ -6,3 +6,4 @@ export * from './service/test-service';
 export * from './service/platform-endpoints.suite';
 export * from './compose/compose-file';
 export * from './compose/deployment-config.suite';
+export * from './infra/private-kafka';

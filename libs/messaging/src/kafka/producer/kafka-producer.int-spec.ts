@@ -1,5 +1,5 @@
 import { HEADERS, telemetryContract, type TelemetryRecord } from '@streamline/contracts';
-import { TEST_ENV, uniqueName, waitFor } from '@streamline/testing';
+import { PrivateKafka, TEST_ENV, uniqueName, waitFor } from '@streamline/testing';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { silentLogger } from '../../logging/messaging-logger';
@@ -189,6 +189,42 @@ describe('KafkaProducer against the real broker', () => {
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('reports a broker stopped for longer than kafkajs retries as retryable, not as a refusal (long delivery timeout)', async () => {
+    // A broker of the test's own, stopped after the producer connected: kafkajs then rejects the
+    // send with KafkaJSNonRetriableError (retriable: false) wrapping the refused connection. The
+    // delivery timeout is far away, so the answer is kafkajs giving up, not our timer.
+    const broker = await PrivateKafka.create();
+    try {
+      await broker.start();
+      const client = createKafka({
+        brokers: broker.brokers,
+        clientId: 'producer-it-outage',
+        logger: silentLogger,
+        retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 300 },
+      });
+      const privateAdmin = client.admin();
+      await privateAdmin.connect();
+      await ensureTopics(privateAdmin, [{ name: 'outage', partitions: 1 }]);
+      await privateAdmin.disconnect();
+      const producer = new KafkaProducer(client, { deliveryTimeoutMs: 300_000 });
+      await expect(
+        producer.send({ topic: 'outage', key: 'k', value: 'before' }),
+      ).resolves.toMatchObject({ offset: '0' });
+      await broker.stop();
+      const failure = await producer.send({ topic: 'outage', key: 'k', value: 'during' }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toMatchObject({ code: 'KAFKA_SEND_FAILED', retryable: true });
+      expect(String((failure as Error).message)).toMatch(/ECONNREFUSED/);
+      // kafkajs itself called it non-retriable at the top: the cause chain decided.
+      expect((failure as Error).cause).toMatchObject({ retriable: false });
+      await producer.close();
+    } finally {
+      await broker.destroy();
     }
   });
 
