@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2016,SC2012 # bash -c snippets take "$1"/"$2" on purpose; ls output is plain names
-# streamline local infrastructure: Apache Kafka (KRaft, from Maven Central jars), plus the
-# machine's PostgreSQL, Mosquitto and NATS (JetStream).
+# streamline local infrastructure: Apache Kafka (KRaft) and Kafka Connect with Debezium (from
+# Maven Central jars), plus the machine's PostgreSQL, Mosquitto and NATS (JetStream).
 #
 #   bash infra/infra.sh up        start/reuse everything, create the database, provision topics
-#   bash infra/infra.sh down      stop the Kafka broker this checkout started (nothing else)
+#   bash infra/infra.sh down      stop the Connect worker and Kafka broker this checkout started
 #   bash infra/infra.sh status    one line per component; exit 1 if any is down
 #   bash infra/infra.sh version   print the pinned Kafka version (docker: apache/kafka:<version>)
 #   bash infra/infra.sh classpath print the Kafka classpath (resolving it first if needed)
 #   bash infra/infra.sh run-class <main class> [args...]   run a Kafka CLI class, e.g.
 #        run-class org.apache.kafka.tools.ProducerPerformance --topic t --num-records 1000 ...
 #   bash infra/infra.sh logs      tail the broker log
+#   bash infra/infra.sh connect-logs   tail the Kafka Connect worker log
 #
 # Environment (all optional):
 #   KAFKA_PORT=9092  KAFKA_CONTROLLER_PORT=9093  KAFKA_HEAP_OPTS="-Xmx1G -Xms1G"
 #   KAFKA_START_TIMEOUT=90  KAFKA_STOP_TIMEOUT=30  KAFKA_TOOLS_HEAP_OPTS=-Xmx1G (run-class)
+#   CONNECT_PORT=8083  CONNECT_HEAP_OPTS="-Xmx512m -Xms512m"  CONNECT_START_TIMEOUT=180  CDC_REGISTER_WAIT=7200
 #   STREAMLINE_DB=streamline
 #   POSTGRES_HOST=127.0.0.1 POSTGRES_PORT=5432 MQTT_PORT=1883 NATS_PORT=4222
 set -euo pipefail
@@ -131,6 +133,14 @@ check_java() {
   ((major >= 17)) || die "Java $v found, but Java 17+ is required (Debian: apt-get install -y openjdk-17-jre-headless)"
 }
 
+# die_maven_failure WHAT LOG -> one line telling a download problem from another Maven failure.
+die_maven_failure() {
+  if grep -qiE 'could not transfer|unknown ?host|connection (refused|timed out|reset)|no route to host|network is unreachable|offline mode|could not resolve dependencies|failed to read artifact descriptor' "$2"; then
+    die "Maven could not download $1 from Maven Central (network/proxy/mirror problem?); details: ${2#"$REPO_DIR"/}"
+  fi
+  die "Maven dependency resolution for $1 failed; details: ${2#"$REPO_DIR"/}"
+}
+
 cache_fingerprint() {
   cat "$KAFKA_CONF_DIR/VERSION" "$KAFKA_CONF_DIR/pom.xml" | sha256sum | cut -d' ' -f1
 }
@@ -151,10 +161,7 @@ ensure_kafka_jars() {
   if ! mvn -B -f "$KAFKA_CONF_DIR/pom.xml" dependency:copy-dependencies \
       "-Dkafka.version=$KAFKA_VERSION" "-Dkafka.lib.dir=$tmp" >"$mlog" 2>&1; then
     rm -rf "$tmp"
-    if grep -qiE 'could not transfer|unknown ?host|connection (refused|timed out|reset)|no route to host|network is unreachable|offline mode|could not resolve dependencies|failed to read artifact descriptor' "$mlog"; then
-      die "Maven could not download Kafka $KAFKA_VERSION from Maven Central (network/proxy/mirror problem?); details: ${mlog#"$REPO_DIR"/}"
-    fi
-    die "Maven dependency resolution for Kafka $KAFKA_VERSION failed; details: ${mlog#"$REPO_DIR"/}"
+    die_maven_failure "Kafka $KAFKA_VERSION" "$mlog"
   fi
   ls "$tmp"/kafka_2.13-"$KAFKA_VERSION".jar >/dev/null 2>&1 \
     || die "Maven finished but kafka_2.13-$KAFKA_VERSION.jar is missing from the result; details: ${mlog#"$REPO_DIR"/}"
@@ -519,6 +526,10 @@ nats_up() {
   log "nats: up on 127.0.0.1:$NATS_PORT (JetStream enabled)"
 }
 
+# Kafka Connect + Debezium (worker, production connector, slot clean-up)
+# shellcheck source=connect/connect.sh
+source "$INFRA_DIR/connect/connect.sh"
+
 # ---------------------------------------------------------------------------------------------
 # Commands
 # ---------------------------------------------------------------------------------------------
@@ -551,11 +562,13 @@ cmd_up() {
   nats_up
   kafka_up
   provision_topics
-  log "all up in $((SECONDS - t0))s: KAFKA_BROKERS=localhost:$KAFKA_PORT DATABASE_URL=postgres://postgres@localhost:$POSTGRES_PORT/$STREAMLINE_DB MQTT_URL=mqtt://localhost:$MQTT_PORT NATS_URL=nats://localhost:$NATS_PORT"
+  connect_up
+  log "all up in $((SECONDS - t0))s: KAFKA_BROKERS=localhost:$KAFKA_PORT DATABASE_URL=postgres://postgres@localhost:$POSTGRES_PORT/$STREAMLINE_DB MQTT_URL=mqtt://localhost:$MQTT_PORT NATS_URL=nats://localhost:$NATS_PORT KAFKA_CONNECT_URL=http://127.0.0.1:$CONNECT_PORT"
 }
 
 cmd_down() {
   with_lock
+  connect_down
   kafka_down
   log "postgres, mosquitto and nats belong to the machine and are left running"
 }
@@ -589,7 +602,14 @@ cmd_status() {
   fi
 
   if mqtt_ok "$MQTT_PORT"; then
-    printf '%-10s %-5s %s\n' mosquitto up "127.0.0.1:$MQTT_PORT"
+    local mpid
+    mpid="$(mosquitto_pid)"
+    if [[ -n "$mpid" ]] && mosquitto_has_project_conf "$mpid"; then
+      detail="pid $mpid, project limits: $(mosquitto_limits | paste -sd, | sed 's/,/, /g')"
+    else
+      detail="pid ${mpid:-?}, WITHOUT the project's limits (config $(mosquitto_conf_of "${mpid:-0}")): run up"; bad=1
+    fi
+    printf '%-10s %-5s %s\n' mosquitto up "127.0.0.1:$MQTT_PORT ($detail)"
   else
     printf '%-10s %-5s %s\n' mosquitto down "127.0.0.1:$MQTT_PORT"; bad=1
   fi
@@ -603,6 +623,7 @@ cmd_status() {
   else
     printf '%-10s %-5s %s\n' nats down "127.0.0.1:$NATS_PORT"; bad=1
   fi
+  connect_status || bad=1
   return "$bad"
 }
 
@@ -626,6 +647,8 @@ main() {
       exec java ${KAFKA_TOOLS_HEAP_OPTS:--Xmx1G} "-Dlog4j.configuration=file:$KAFKA_CONF_DIR/tools-log4j.properties" \
         -cp "$KAFKA_LIB/*" "$@" ;;
     logs) exec tail -n 100 -F "$KAFKA_APP_LOGS/server.log" ;;
+    connect-logs) exec tail -n 100 -F "$CONNECT_APP_LOGS/connect.log" ;;
+    cdc-register-when-ready) cdc_register_when_ready ;; # internal: started detached by `up`
     -h | --help | help) usage ;;
     *) usage >&2; exit 2 ;;
   esac
