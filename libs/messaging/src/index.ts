@@ -32,8 +32,26 @@ export type {
 } from './kafka/consumer/consumer-options';
 export type { PartitionRef, PauseReason } from './kafka/consumer/flow-control';
 export { contractDecoder } from './kafka/consumer/handler-resolution';
-export { RetryForwarder } from './kafka/retry/retry-forwarder';
-export type { RetryForwarderEvents, RetryForwarderOptions } from './kafka/retry/retry-forwarder';
+export { RETRIES_EXHAUSTED, RetryForwarder } from './kafka/retry/retry-forwarder';
+export type {
+  RetryForwarderEvents,
+  RetryForwarderOptions,
+  RetryTopicPolicy,
+} from './kafka/retry/retry-forwarder';
+export {
+  DEFAULT_PATTERN_REFRESH_MS,
+  PatternSubscription,
+  suffixPattern,
+} from './kafka/topic-pattern/pattern-subscription';
+export type {
+  PatternRunner,
+  PatternSubscriptionEvents,
+  PatternSubscriptionOptions,
+} from './kafka/topic-pattern/pattern-subscription';
+export { KafkaBatchConsumer } from './kafka/batch/kafka-batch-consumer';
+export type { KafkaBatchConsumerOptions, RecordBatch } from './kafka/batch/kafka-batch-consumer';
+export { readPartitionRanges } from './kafka/topic-range-reader';
+export type { PartitionRange } from './kafka/topic-range-reader';
 export { assertValidBackoff, computeBackoffMs, DEFAULT_BACKOFF } from './kafka/retry/backoff';
 export type { BackoffPolicy } from './kafka/retry/backoff';
 export {
@@ -45,6 +63,7 @@ export type { FailurePolicy, FailurePolicyInput, FailureRoute } from './kafka/re
 export {
   buildDeadLetterRecord,
   buildRetryRecord,
+  headerValue,
   RETRY_GROUP_HEADER,
 } from './kafka/retry/failure-headers';
 export type { OutgoingFailureRecord } from './kafka/retry/failure-headers';
@@ -71,11 +90,36 @@ export { partitionForKey } from './kafka/producer/stable-partitioner';
 export { ExactlyOnceProcessor } from './kafka/eos/exactly-once-processor';
 export { EOS_DEFAULTS, resolveEosOptions } from './kafka/eos/eos-options';
 export type {
+  EosFetchOptions,
   ExactlyOnceProcessorOptions,
   OutputRecord,
+  OwnedPartition,
   PartitionContext,
+  PunctuateFn,
   ResolvedEosOptions,
   TransformFn,
 } from './kafka/eos/eos-options';
 export { chunkBatch, transactionalIdFor } from './kafka/eos/transaction-chunks';
 export type { TransactionChunk } from './kafka/eos/transaction-chunks';
+export { readPartitionsToEnd } from './kafka/eos/changelog-reader';
+export type { ReadToEndOptions, ReadToEndResult } from './kafka/eos/changelog-reader';
+export { TransactionalSinkConsumer } from './kafka/transactional-sink/transactional-sink-consumer';
+export type { TransactionalSinkEvents } from './kafka/transactional-sink/transactional-sink-consumer';
+export { defineSinkTopic, SINK_DEFAULTS } from './kafka/transactional-sink/sink-options';
+export type {
+  SinkRecord,
+  SinkTopic,
+  TransactionalSinkOptions,
+} from './kafka/transactional-sink/sink-options';
+export {
+  inTransaction,
+  isRetryableSqlError,
+  quoteQualifiedName,
+  SqlOffsetStore,
+} from './kafka/transactional-sink/sql-offset-store';
+export type {
+  SqlClient,
+  SqlPool,
+  SqlPoolClient,
+  StoredPosition,
+} from './kafka/transactional-sink/sql-offset-store';

@@ -26,6 +26,28 @@ export type TransformFn = (
   context: PartitionContext,
 ) => Promise<readonly OutputRecord[]>;
 
+/** An input partition this member owns. */
+export interface OwnedPartition {
+  topic: string;
+  partition: number;
+}
+
+/**
+ * Timer-driven output of one owned partition (windows closed by the wall clock, say): its records
+ * commit in a transaction of the partition's own producer, with no input and no offset change,
+ * never while a batch of that partition is in flight.
+ */
+export type PunctuateFn = (partition: OwnedPartition) => Promise<readonly OutputRecord[]>;
+
+/** How the consumer fetches: bigger, longer fetches make transactions cover more records. */
+export interface EosFetchOptions {
+  /** Broker waits for this many bytes (or maxWaitTimeInMs) before answering a fetch. */
+  minBytes?: number;
+  maxBytes?: number;
+  maxBytesPerPartition?: number;
+  maxWaitTimeInMs?: number;
+}
+
 export interface ExactlyOnceProcessorOptions {
   kafka: Kafka;
   /** Consumer group whose offsets the transactions commit. */
@@ -55,6 +77,19 @@ export interface ExactlyOnceProcessorOptions {
   compression?: ProducerCompression;
   /** Called after outputs and offsets are in the transaction, just before commit (tracing, tests). */
   beforeCommit?: (context: PartitionContext) => Promise<void>;
+  /**
+   * Runs once a partition's producer has fenced its predecessors and before the partition's first
+   * transform or punctuate: rebuild the partition's state here (from a changelog). It runs on
+   * every assignment and again after a failed transaction, whose effects on in-memory state must
+   * be thrown away. A rejection counts as a failed transaction (retried with backoff).
+   */
+  onPartitionReady?: (partition: OwnedPartition) => Promise<void>;
+  /** The group took the partition away (or this member stops): drop its state. */
+  onPartitionReleased?: (partition: OwnedPartition) => void;
+  punctuate?: PunctuateFn;
+  /** How often punctuate runs per owned partition. Default 1 000. */
+  punctuateIntervalMs?: number;
+  fetch?: EosFetchOptions;
   logger?: MessagingLogger;
 }
 
@@ -68,6 +103,7 @@ export const EOS_DEFAULTS = {
   heartbeatIntervalMs: 3_000,
   failureBackoffMs: 500,
   maxFailureBackoffMs: 30_000,
+  punctuateIntervalMs: 1_000,
 } as const;
 
 /** Options with the defaults applied. */

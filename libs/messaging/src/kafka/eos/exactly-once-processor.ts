@@ -5,10 +5,12 @@ import { encodeRecord } from '../producer/producer-record';
 import {
   resolveEosOptions,
   type ExactlyOnceProcessorOptions,
+  type OutputRecord,
+  type OwnedPartition,
   type PartitionContext,
   type ResolvedEosOptions,
 } from './eos-options';
-import { PartitionProducers } from './partition-producers';
+import { PartitionProducers, type PartitionSlot } from './partition-producers';
 import { chunkBatch, type TransactionChunk } from './transaction-chunks';
 
 /**
@@ -28,6 +30,11 @@ export class ExactlyOnceProcessor {
   private readonly revoked = new Set<string>();
   private readonly failures = new Map<string, number>();
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
+  /** Partitions the group gave this member, by producer key. */
+  private readonly owned = new Map<string, OwnedPartition>();
+  /** Punctuations in flight, by producer key: a batch of that partition waits for its end. */
+  private readonly punctuating = new Map<string, Promise<void>>();
+  private punctuateTimer: NodeJS.Timeout | undefined;
   private consumer: Consumer | undefined;
   private admin: Admin | undefined;
 
@@ -55,6 +62,7 @@ export class ExactlyOnceProcessor {
       rebalanceTimeout: this.options.rebalanceTimeoutMs,
       heartbeatInterval: this.options.heartbeatIntervalMs,
       allowAutoTopicCreation: false,
+      ...this.options.fetch,
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
@@ -71,30 +79,72 @@ export class ExactlyOnceProcessor {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
       eachBatch: (payload) => this.onBatch(payload),
     });
+    if (this.options.punctuate !== undefined) {
+      this.punctuateTimer = setInterval(
+        () => this.punctuateAll(),
+        this.options.punctuateIntervalMs,
+      );
+    }
   }
 
   /** Stops consuming after the transactions in flight end, then closes every producer. */
   async stop(): Promise<void> {
+    clearInterval(this.punctuateTimer);
+    this.punctuateTimer = undefined;
     for (const timer of this.resumeTimers) clearTimeout(timer);
     this.resumeTimers.clear();
     await this.consumer?.disconnect();
     this.consumer = undefined;
+    await Promise.allSettled([...this.punctuating.values()]);
+    for (const partition of this.owned.values()) this.options.onPartitionReleased?.(partition);
+    this.owned.clear();
     await this.producers.dropAll();
     await this.admin?.disconnect();
     this.admin = undefined;
   }
 
-  /** Partitions this member lost: their producers go, so a late transaction cannot reuse them. */
+  /**
+   * Partitions this member lost: their producers go, so a late transaction cannot reuse them.
+   * Partitions it gained get their producer and state now, before their first batch arrives,
+   * so an idle partition still punctuates.
+   */
   private onAssignment(assignment: Record<string, number[]>): void {
-    const kept = new Set<string>();
+    const kept = new Map<string, OwnedPartition>();
     for (const [topic, partitions] of Object.entries(assignment)) {
-      for (const partition of partitions) kept.add(PartitionProducers.key(topic, partition));
+      for (const partition of partitions) {
+        kept.set(PartitionProducers.key(topic, partition), { topic, partition });
+      }
+    }
+    for (const [key, partition] of this.owned) {
+      if (!kept.has(key)) this.options.onPartitionReleased?.(partition);
     }
     for (const key of this.producers.keys()) {
       if (kept.has(key)) continue;
+      const punctuation = this.punctuating.get(key);
       if (this.active.has(key)) this.revoked.add(key);
+      else if (punctuation !== undefined) void punctuation.finally(() => this.producers.drop(key));
       else void this.producers.drop(key);
     }
+    this.owned.clear();
+    for (const [key, partition] of kept) {
+      this.owned.set(key, partition);
+      if (this.options.onPartitionReady === undefined) continue;
+      this.ready(partition.topic, partition.partition).catch((error: unknown) =>
+        // The partition's first batch or punctuation tries again, with backoff.
+        this.logger.warn({ err: error, ...partition }, 'partition state not ready yet'),
+      );
+    }
+  }
+
+  /** The partition's producer, fenced in, with its state rebuilt (once per producer). */
+  private async ready(topic: string, partition: number): Promise<PartitionSlot> {
+    const slot = await this.producers.acquire(topic, partition);
+    const hook = this.options.onPartitionReady;
+    if (hook !== undefined) {
+      slot.prepared ??= hook({ topic, partition });
+      await slot.prepared;
+    }
+    return slot;
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
@@ -104,6 +154,7 @@ export class ExactlyOnceProcessor {
     this.active.add(key);
     this.revoked.delete(key);
     try {
+      await this.punctuating.get(key);
       await this.processBatch(payload, key);
     } finally {
       this.active.delete(key);
@@ -121,7 +172,7 @@ export class ExactlyOnceProcessor {
     // Where reading must resume if a transaction fails: past the last one that committed.
     let position = (chunks[0] as TransactionChunk).firstOffset;
     try {
-      const slot = await this.producers.acquire(batch.topic, batch.partition);
+      const slot = await this.ready(batch.topic, batch.partition);
       if (slot.fresh) {
         slot.fresh = false;
         const committed = await this.committedOffset(batch.topic, batch.partition);
@@ -157,20 +208,9 @@ export class ExactlyOnceProcessor {
   ): Promise<void> {
     // The transform runs before the transaction opens, so slow work does not hold it open.
     const outputs = await this.options.transform(chunk.records, context);
-    const now = Date.now();
-    const byTopic = new Map<string, Message[]>();
-    for (const output of outputs) {
-      const { topic, message } = encodeRecord(output, now);
-      byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
-    }
     const transaction = await producer.transaction();
     try {
-      if (byTopic.size > 0) {
-        await transaction.sendBatch({
-          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-          compression: this.compression,
-        });
-      }
+      await this.sendOutputs(transaction, outputs);
       await transaction.sendOffsets({
         consumerGroupId: this.options.groupId,
         topics: [
@@ -190,6 +230,61 @@ export class ExactlyOnceProcessor {
         });
       }
       throw error;
+    }
+  }
+
+  /** Encodes outputs and sends them in one request per transaction, grouped by topic. */
+  private async sendOutputs(
+    transaction: Pick<Producer, 'sendBatch'>,
+    outputs: readonly OutputRecord[],
+  ): Promise<void> {
+    if (outputs.length === 0) return;
+    const now = Date.now();
+    const byTopic = new Map<string, Message[]>();
+    for (const output of outputs) {
+      const { topic, message } = encodeRecord(output, now);
+      const messages = byTopic.get(topic);
+      if (messages === undefined) byTopic.set(topic, [message]);
+      else messages.push(message);
+    }
+    await transaction.sendBatch({
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      compression: this.compression,
+    });
+  }
+
+  /** One punctuation round: every owned partition that is not busy. */
+  private punctuateAll(): void {
+    for (const [key, partition] of this.owned) {
+      if (this.active.has(key) || this.punctuating.has(key)) continue;
+      const run = this.punctuateOne(key, partition).finally(() => this.punctuating.delete(key));
+      this.punctuating.set(key, run);
+    }
+  }
+
+  private async punctuateOne(key: string, owned: OwnedPartition): Promise<void> {
+    const punctuate = this.options.punctuate;
+    if (punctuate === undefined || (this.failures.get(key) ?? 0) > 0) return;
+    try {
+      const slot = await this.ready(owned.topic, owned.partition);
+      const outputs = await punctuate(owned);
+      if (outputs.length === 0 || !this.owned.has(key)) return;
+      const transaction = await slot.producer.transaction();
+      try {
+        await this.sendOutputs(transaction, outputs);
+        await transaction.commit();
+      } catch (error) {
+        if (transaction.isActive()) {
+          await transaction.abort().catch((abortError: unknown) => {
+            this.logger.warn({ err: abortError }, 'punctuation abort failed');
+          });
+        }
+        throw error;
+      }
+    } catch (error) {
+      // The state may hold what did not commit: a new producer rebuilds it before the next use.
+      await this.producers.drop(key);
+      this.logger.error({ err: error, ...owned }, 'punctuation failed; state will be rebuilt');
     }
   }
 

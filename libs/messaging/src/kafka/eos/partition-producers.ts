@@ -7,6 +7,8 @@ export interface PartitionSlot {
   producer: Producer;
   transactionalId: string;
   fresh: boolean;
+  /** The partition's state rebuild (onPartitionReady), started once per producer. */
+  prepared?: Promise<void>;
 }
 
 /**

@@ -1,0 +1,72 @@
+import type { MetricAggregate } from '@streamline/contracts';
+
+/** Running aggregate of one metric in one window. */
+export interface MetricAccumulator {
+  count: number;
+  min: number;
+  max: number;
+  sum: number;
+}
+
+/** Metric name → accumulator; a null-prototype object so a metric named like a builtin is safe. */
+export type MetricAccumulators = Record<string, MetricAccumulator>;
+
+export function emptyAccumulators(): MetricAccumulators {
+  return Object.create(null) as MetricAccumulators;
+}
+
+/** Folds one reading's metrics in; allocates only for a metric the window has not seen. */
+export function addMetrics(
+  into: MetricAccumulators,
+  metrics: Readonly<Record<string, number>>,
+): void {
+  for (const name in metrics) {
+    const value = metrics[name] as number;
+    const acc = into[name];
+    if (acc === undefined) {
+      into[name] = { count: 1, min: value, max: value, sum: value };
+    } else {
+      acc.count += 1;
+      if (value < acc.min) acc.min = value;
+      if (value > acc.max) acc.max = value;
+      acc.sum += value;
+    }
+  }
+}
+
+/** Combines two windows' accumulators (used to prove hopping = union of tumbling). */
+export function mergeAccumulators(
+  a: MetricAccumulators,
+  b: MetricAccumulators,
+): MetricAccumulators {
+  const out = emptyAccumulators();
+  for (const source of [a, b]) {
+    for (const name in source) {
+      const acc = source[name] as MetricAccumulator;
+      const prev = out[name];
+      out[name] =
+        prev === undefined
+          ? { ...acc }
+          : {
+              count: prev.count + acc.count,
+              min: Math.min(prev.min, acc.min),
+              max: Math.max(prev.max, acc.max),
+              sum: prev.sum + acc.sum,
+            };
+    }
+  }
+  return out;
+}
+
+/** The published form: count, min, max, sum and avg per metric. */
+export function toAggregates(
+  accs: MetricAccumulators,
+): Record<string, MetricAggregate & { count: number }> {
+  const out: Record<string, MetricAggregate & { count: number }> = {};
+  for (const name in accs) {
+    const { count, min, max, sum } = accs[name] as MetricAccumulator;
+    // Clamped: a float sum can put avg a few ulps outside [min, max].
+    out[name] = { count, min, max, sum, avg: Math.min(max, Math.max(min, sum / count)) };
+  }
+  return out;
+}
