@@ -1,13 +1,14 @@
-import type { ServiceDefinition } from '@streamline/platform';
-import { STREAMLINE_VERSION } from '@streamline/platform';
-import { AppModule, SERVICE_NAME } from './app/app.module';
+import { defineService } from '@streamline/nest-messaging';
 import { cdcSinkConfigSchema } from './config/cdc-sink.config';
+import { MIGRATIONS } from './migrations';
 
-/** How the platform runs cdc-sink: used by main.ts and by the tests that boot it. */
-export const cdcSinkService: ServiceDefinition<typeof cdcSinkConfigSchema> = {
-  name: SERVICE_NAME,
+/** cdc-sink, declared once: used by main.ts and by the tests that boot it. */
+export const cdcSinkService = defineService({
+  name: 'cdc-sink',
   description: 'Change events and aggregates into Postgres with exactly-once effect.',
-  version: STREAMLINE_VERSION,
   configSchema: cdcSinkConfigSchema,
-  module: (config) => AppModule.register(config),
-};
+  kafka: true,
+  nats: true,
+  database: { schema: 'analytics', entities: [], migrations: MIGRATIONS },
+  modules: [],
+});

@@ -1,13 +1,14 @@
-import type { ServiceDefinition } from '@streamline/platform';
-import { STREAMLINE_VERSION } from '@streamline/platform';
-import { AppModule, SERVICE_NAME } from './app/app.module';
+import { defineService } from '@streamline/nest-messaging';
 import { dlqHandlerConfigSchema } from './config/dlq-handler.config';
+import { MIGRATIONS } from './migrations';
 
-/** How the platform runs dlq-handler: used by main.ts and by the tests that boot it. */
-export const dlqHandlerService: ServiceDefinition<typeof dlqHandlerConfigSchema> = {
-  name: SERVICE_NAME,
+/** dlq-handler, declared once: used by main.ts and by the tests that boot it. */
+export const dlqHandlerService = defineService({
+  name: 'dlq-handler',
   description: 'Retry topics, dead-letter inspection and replay.',
-  version: STREAMLINE_VERSION,
   configSchema: dlqHandlerConfigSchema,
-  module: (config) => AppModule.register(config),
-};
+  kafka: true,
+  nats: true,
+  database: { schema: 'dlq', entities: [], migrations: MIGRATIONS },
+  modules: [],
+});

@@ -1,14 +1,38 @@
-import type { ServiceDefinition } from '@streamline/platform';
-import { STREAMLINE_VERSION } from '@streamline/platform';
-import { AppModule, SERVICE_NAME } from './app/app.module';
+import { defineService } from '@streamline/nest-messaging';
+import { EVENT_PRODUCER_ERROR_STATUSES } from './common/error-statuses';
 import { eventProducerConfigSchema } from './config/event-producer.config';
+import { DeviceEntity } from './devices/device.entity';
+import { DevicesModule } from './devices/devices.module';
+import { EventsModule } from './events/events.module';
+import { KAFKA_JSON_V2 } from './events/topic-records.controller';
+import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity';
+import { MIGRATIONS } from './migrations';
 
-/** How the platform runs event-producer: used by main.ts and by the tests that boot it. */
-export const eventProducerService: ServiceDefinition<typeof eventProducerConfigSchema> = {
-  name: SERVICE_NAME,
+/** event-producer, declared once: used by main.ts and by the tests that boot it. */
+export const eventProducerService = defineService({
+  name: 'event-producer',
   description:
     'HTTP front door to Kafka for user-activity events, and the device registry in Postgres.',
-  version: STREAMLINE_VERSION,
   configSchema: eventProducerConfigSchema,
-  module: (config) => AppModule.register(config),
-};
+  http: (config) => ({
+    errorStatuses: EVENT_PRODUCER_ERROR_STATUSES,
+    rateLimit: {
+      max: config.RATE_LIMIT_MAX,
+      windowMs: config.RATE_LIMIT_WINDOW_MS,
+      keyHeader: config.RATE_LIMIT_KEY_HEADER,
+    },
+    jsonMediaTypes: [KAFKA_JSON_V2, 'application/merge-patch+json'],
+  }),
+  kafka: true,
+  producer: (config) => ({
+    lingerMs: config.KAFKA_LINGER_MS,
+    compression: config.KAFKA_COMPRESSION,
+    deliveryTimeoutMs: config.KAFKA_DELIVERY_TIMEOUT_MS,
+  }),
+  database: {
+    schema: 'registry',
+    entities: [DeviceEntity, IdempotencyKeyEntity],
+    migrations: MIGRATIONS,
+  },
+  modules: [EventsModule, DevicesModule],
+});

@@ -27,3 +27,5 @@ export {
   KAFKA_PRODUCER_OPTIONS,
   KafkaProducerService,
 } from './kafka/producer/kafka-producer.service';
+export { defineService } from './service/define-service';
+export type { ServiceSpec } from './service/define-service';

@@ -13,7 +13,7 @@ import { TopicRecordsController } from './topic-records.controller';
 
 /**
  * `POST /events` and `POST /topics/:topic/records`: HTTP into Kafka through the shared
- * KafkaProducerService (KafkaProducerModule, imported by AppModule).
+ * KafkaProducerService (KafkaProducerModule, declared by the service definition).
  */
 @Module({
   imports: [IdempotencyModule],

@@ -21,7 +21,7 @@ export async function createServiceApp<S extends z.ZodType<ServiceConfig>>(
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     definition.module(config),
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: true }),
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: config.HTTP_TRUST_PROXY }),
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));

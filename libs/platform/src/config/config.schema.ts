@@ -41,11 +41,34 @@ export const kafkaBrokersVar = z
       .min(1, { message: 'at least one broker is required' }),
   );
 
+/**
+ * Which proxies may set X-Forwarded-For (Fastify `trustProxy`): `false` (default: the client is
+ * the socket's peer, so a forged header changes nothing), `true` (any: only behind a proxy that
+ * overwrites the header), a hop count, or a comma-separated list of proxy addresses/CIDRs.
+ */
+export const trustProxyVar = z
+  .string()
+  .default('false')
+  .transform((value, ctx): boolean | number | string[] => {
+    const v = value.trim();
+    if (v === 'false' || v === '') return false;
+    if (v === 'true') return true;
+    if (/^\d+$/.test(v)) return Number(v);
+    const list = v.split(',').map((p) => p.trim());
+    if (list.every((p) => /^[0-9A-Fa-f:.]+(\/\d{1,3})?$/.test(p))) return list;
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be false, true, a hop count, or a comma-separated list of addresses/CIDRs',
+    });
+    return z.NEVER;
+  });
+
 /** Settings every service has. Each service extends this with the brokers it really uses. */
 export const baseConfigSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z.string().min(1).default('0.0.0.0'),
+  HTTP_TRUST_PROXY: trustProxyVar,
   SHUTDOWN_TIMEOUT_MS: msVar(10_000),
   READINESS_TIMEOUT_MS: msVar(2_000),
 });

@@ -49,6 +49,16 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('trusts no proxy by default, and exactly the proxies HTTP_TRUST_PROXY names', () => {
+    expect(loadConfig(schema, {}).HTTP_TRUST_PROXY).toBe(false);
+    expect(loadConfig(schema, { HTTP_TRUST_PROXY: 'true' }).HTTP_TRUST_PROXY).toBe(true);
+    expect(loadConfig(schema, { HTTP_TRUST_PROXY: '2' }).HTTP_TRUST_PROXY).toBe(2);
+    expect(
+      loadConfig(schema, { HTTP_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).HTTP_TRUST_PROXY,
+    ).toEqual(['10.0.0.0/8', '127.0.0.1']);
+    expect(problemsOf({ HTTP_TRUST_PROXY: 'yes please' })).toEqual(['HTTP_TRUST_PROXY']);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig(schema, { PORT: '' }).PORT).toBe(3001);
   });
