@@ -125,14 +125,35 @@ describe('POST /topics/:topic/records (REST proxy) against real Kafka', () => {
     await tail.waitFor((r) => r.key === userId);
   });
 
-  it.each([
-    ['an unknown topic', uniqueName('no.such.topic')],
-    ['a dead-letter topic', `${TOPIC}.dlq`],
-    ['an aggregate topic', TOPICS.USER_SESSIONS],
-  ])('answers 404 for %s', async (_name, topic) => {
-    const answer = await post(topic, { records: [{ value: value('u') }] });
+  it('answers 404 for an unknown topic', async () => {
+    const answer = await post(uniqueName('no.such.topic'), { records: [{ value: value('u') }] });
     expect(answer.status).toBe(404);
     expect(answer.body).toMatchObject({ code: 'TOPIC_NOT_FOUND' });
+  });
+
+  it('refuses telemetry by default with 403 naming the iot-ingestor, and writes nothing', async () => {
+    const deviceId = uniqueName('device');
+    const reading = { deviceId, ts: Date.now(), metrics: { t: 1 }, ingestedAt: Date.now() };
+    const answer = await post(TOPICS.TELEMETRY, { records: [{ value: reading }] });
+    expect(answer.status).toBe(403);
+    expect(answer.body).toMatchObject({
+      statusCode: 403,
+      code: 'TOPIC_OWNED_BY_OTHER_SERVICE',
+      retryable: false,
+    });
+    expect(String((answer.body as unknown as Record<string, unknown>)['message'])).toMatch(
+      /^iot\.telemetry\.v1 is produced by iot-ingestor/,
+    );
+  });
+
+  it.each([
+    ['a dead-letter topic', `${TOPIC}.dlq`, 'dlq-handler'],
+    ['an aggregate topic', TOPICS.USER_SESSIONS, 'aggregator'],
+  ])('answers 403 for %s, naming its producer', async (_name, topic, owner) => {
+    const answer = await post(topic, { records: [{ value: value('u') }] });
+    expect(answer.status).toBe(403);
+    expect(answer.body).toMatchObject({ code: 'TOPIC_OWNED_BY_OTHER_SERVICE' });
+    expect(answer.text).toContain(`is produced by ${owner}`);
   });
 
   it('answers 415 for another content type and 400 for a bad envelope', async () => {

@@ -194,6 +194,7 @@ export {
   topicSettings,
 } from './topics/topics';
 export type { TopicName, TopicSettings } from './topics/topics';
+export { TOPIC_OWNERS, topicOwnerOf, topicsOwnedBy } from './topics/topic-owners';
 export {
   KV_CONTRACTS,
   STREAM_CONTRACTS,

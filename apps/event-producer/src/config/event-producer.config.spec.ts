@@ -16,10 +16,16 @@ describe('event-producer settings', () => {
     }
   }
 
-  it('defaults to the real topic, both writable proxy topics and a per-API-key rate limit', () => {
+  it('defaults to the real topic, only its own topic writable over the proxy and a per-API-key rate limit', () => {
     const config = loadConfig(eventProducerConfigSchema, {});
     expect(config.EVENTS_TOPIC).toBe(TOPICS.USER_ACTIVITY);
-    expect(config.PROXY_TOPICS).toEqual([TOPICS.USER_ACTIVITY, TOPICS.TELEMETRY]);
+    // Telemetry belongs to the iot-ingestor: writable over HTTP only when an operator says so.
+    expect(config.PROXY_TOPICS).toEqual([TOPICS.USER_ACTIVITY]);
+    expect(
+      loadConfig(eventProducerConfigSchema, {
+        PROXY_TOPICS: `${TOPICS.USER_ACTIVITY},${TOPICS.TELEMETRY}`,
+      }).PROXY_TOPICS,
+    ).toEqual([TOPICS.USER_ACTIVITY, TOPICS.TELEMETRY]);
     expect(config.RATE_LIMIT_KEY_HEADER).toBe('x-api-key');
     expect(config.KAFKA_DELIVERY_TIMEOUT_MS).toBe(10_000);
     expect(config.KAFKA_COMPRESSION).toBe('none');

@@ -7,14 +7,14 @@ import {
   portVar,
 } from '@streamline/platform';
 import { z } from 'zod';
-import { PROXY_KEY_FIELDS } from '../events/proxy-topics';
+import { DEFAULT_PROXY_TOPICS, PROXY_KEY_FIELDS } from '../events/proxy-topics';
 
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 
 /** A comma-separated list of topics the REST proxy may write; each needs a key rule and a contract. */
 const proxyTopicsVar = z
   .string()
-  .default(`${TOPICS.USER_ACTIVITY},${TOPICS.TELEMETRY}`)
+  .default(DEFAULT_PROXY_TOPICS.join(','))
   .transform((value) =>
     value
       .split(',')
@@ -39,7 +39,12 @@ export const eventProducerConfigSchema = baseConfigSchema.extend({
     .string()
     .regex(TOPIC_NAME, { message: 'must be a Kafka topic name' })
     .default(TOPICS.USER_ACTIVITY),
-  /** Topics `POST /topics/:topic/records` may write. */
+  /**
+   * Topics `POST /topics/:topic/records` may write; default: the topics this service owns
+   * (`events.user-activity.v1`). Adding `iot.telemetry.v1` lets HTTP clients bypass the
+   * iot-ingestor's checks: only for a trusted gateway. A topic of another service not listed
+   * here is refused with 403 naming its owner.
+   */
   PROXY_TOPICS: proxyTopicsVar,
   /** Longest wait for Kafka's acknowledgement; past it the request fails with 503. */
   KAFKA_DELIVERY_TIMEOUT_MS: msVar(10_000),

@@ -36,17 +36,27 @@ describe('ProduceTopicRecordsUseCase', () => {
 
   it.each([
     ['an unknown topic', 'no.such.topic'],
-    ['an aggregate topic (the aggregator writes it)', TOPICS.USER_SESSIONS],
-    ['a dead-letter topic', `${TOPICS.USER_ACTIVITY}.dlq`],
-    ['a retry topic', `${TOPICS.USER_ACTIVITY}.retry`],
-    ['the changelog', TOPICS.AGGREGATOR_CHANGELOG],
     ['a prototype member', 'constructor'],
   ])('answers 404 for %s', async (_name, topic) => {
     const body = { records: [{ value: activity('u') }] };
     expect(await codeOf(useCase.execute({ topic, body, mode: 'all' }))).toBe('TOPIC_NOT_FOUND');
   });
 
-  it('answers 404 for a contract topic left out of PROXY_TOPICS', async () => {
+  it.each([
+    ['an aggregate topic', TOPICS.USER_SESSIONS, 'aggregator'],
+    ['a dead-letter topic', `${TOPICS.USER_ACTIVITY}.dlq`, 'dlq-handler'],
+    ['a retry topic', `${TOPICS.USER_ACTIVITY}.retry`, 'dlq-handler'],
+    ['the changelog', TOPICS.AGGREGATOR_CHANGELOG, 'aggregator'],
+  ])('answers 403 for %s, naming the service that produces it', async (_name, topic, owner) => {
+    const body = { records: [{ value: activity('u') }] };
+    const error = await useCase.execute({ topic, body, mode: 'all' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'TOPIC_OWNED_BY_OTHER_SERVICE', retryable: false });
+    expect((error as Error).message).toMatch(
+      new RegExp(`^${topic.replace(/\./g, '\\.')} is produced by ${owner}`),
+    );
+  });
+
+  it('refuses telemetry (the iot-ingestor produces it) when PROXY_TOPICS does not list it', async () => {
     const narrow = new ProduceTopicRecordsUseCase(
       publisher,
       idempotencyOver(new InMemoryIdempotencyStore()),
@@ -65,9 +75,12 @@ describe('ProduceTopicRecordsUseCase', () => {
         },
       ],
     };
-    expect(await codeOf(narrow.execute({ topic: TOPICS.TELEMETRY, body, mode: 'all' }))).toBe(
-      'TOPIC_NOT_FOUND',
-    );
+    const error = await narrow
+      .execute({ topic: TOPICS.TELEMETRY, body, mode: 'all' })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'TOPIC_OWNED_BY_OTHER_SERVICE' });
+    expect((error as Error).message).toMatch(/^iot\.telemetry\.v1 is produced by iot-ingestor/);
+    expect(publisher.published).toHaveLength(0);
   });
 
   it('produces values checked against the topic contract, keyed by their entity id, REST-proxy shaped', async () => {

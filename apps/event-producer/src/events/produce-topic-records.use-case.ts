@@ -15,7 +15,7 @@ import type { DeliveryMode } from './delivery-mode';
 import { checkCount, checkDepth } from './event-batch';
 import { EventsMetrics } from './events.metrics';
 import { proxyEnvelopeSchema, proxyRecordSchema } from './proxy-envelope';
-import { proxyKeyFieldOf } from './proxy-topics';
+import { otherOwnerOf, proxyKeyFieldOf } from './proxy-topics';
 import {
   deliverRecords,
   requestStatus,
@@ -32,7 +32,10 @@ export interface ProduceTopicRecordsCommand {
   idempotencyKey?: string;
 }
 
-export const PROXY_ERRORS = { TOPIC_NOT_FOUND: 'TOPIC_NOT_FOUND' } as const;
+export const PROXY_ERRORS = {
+  TOPIC_NOT_FOUND: 'TOPIC_NOT_FOUND',
+  TOPIC_OWNED_BY_OTHER_SERVICE: 'TOPIC_OWNED_BY_OTHER_SERVICE',
+} as const;
 
 const envelopeContract = defineContract('rest-proxy.records', 2, proxyEnvelopeSchema);
 const recordContract = defineContract('rest-proxy.record', 2, proxyRecordSchema);
@@ -82,6 +85,13 @@ export class ProduceTopicRecordsUseCase {
       keyField === undefined ||
       contract === undefined
     ) {
+      const owner = otherOwnerOf(topic);
+      if (owner !== undefined) {
+        throw new ServiceError(
+          PROXY_ERRORS.TOPIC_OWNED_BY_OTHER_SERVICE,
+          `${topic} is produced by ${owner}; this service writes only ${this.config.PROXY_TOPICS.join(', ')}`,
+        );
+      }
       throw new ServiceError(
         PROXY_ERRORS.TOPIC_NOT_FOUND,
         `topic "${topic}" does not exist or is not writable here; writable: ${this.config.PROXY_TOPICS.join(', ')}`,

@@ -8,7 +8,7 @@ import { IDEMPOTENCY_HEADER, idempotencyKeyOf } from '../idempotency/request-fin
 import { parseDeliveryMode } from './delivery-mode';
 import { MAX_BODY_BYTES, MAX_RECORDS_PER_REQUEST } from './event-batch';
 import { ProduceTopicRecordsUseCase } from './produce-topic-records.use-case';
-import { PROXY_KEY_FIELDS } from './proxy-topics';
+import { DEFAULT_PROXY_TOPICS, PROXY_KEY_FIELDS } from './proxy-topics';
 
 /** The media type of Confluent's REST proxy v2 JSON embedded format, accepted beside plain JSON. */
 export const KAFKA_JSON_V2 = 'application/vnd.kafka.json.v2+json';
@@ -26,7 +26,7 @@ export class TopicRecordsController {
   @MaxBodyBytes(MAX_BODY_BYTES)
   @ApiOperation({
     summary: 'Produce records to a topic, REST-proxy style',
-    description: `Body \`{ records: [{ key?, value, headers? }] }\` (1-${MAX_RECORDS_PER_REQUEST} records). Writable topics: ${Object.keys(PROXY_KEY_FIELDS).join(', ')} (configurable with PROXY_TOPICS). Each value must satisfy the topic's contract; the key is the value's entity id (a different key is refused). Answers \`{ offsets: [{ partition, offset, timestamp, status, error_code, error }] }\`: 200 all written, 202 ack=none, 207 some refused, 400 none valid. Same ack and Idempotency-Key semantics as POST /events.`,
+    description: `Body \`{ records: [{ key?, value, headers? }] }\` (1-${MAX_RECORDS_PER_REQUEST} records). Writable topics: ${DEFAULT_PROXY_TOPICS.join(', ')} by default (PROXY_TOPICS; may add ${Object.keys(PROXY_KEY_FIELDS).join(', ')}); a topic another service produces is refused with 403 naming its owner. Each value must satisfy the topic's contract; the key is the value's entity id (a different key is refused). Answers \`{ offsets: [{ partition, offset, timestamp, status, error_code, error }] }\`: 200 all written, 202 ack=none, 207 some refused, 400 none valid. Same ack and Idempotency-Key semantics as POST /events.`,
   })
   @ApiParam({ name: 'topic', example: 'events.user-activity.v1' })
   @ApiQuery({ name: 'ack', required: false, enum: ['all', 'none'] })
@@ -61,6 +61,11 @@ export class TopicRecordsController {
   @ApiResponse({
     status: 400,
     description: 'No record valid, or a bad envelope.',
+    schema: ERROR_BODY_SCHEMA,
+  })
+  @ApiResponse({
+    status: 403,
+    description: 'A topic another service produces (TOPIC_OWNED_BY_OTHER_SERVICE, naming it).',
     schema: ERROR_BODY_SCHEMA,
   })
   @ApiResponse({
