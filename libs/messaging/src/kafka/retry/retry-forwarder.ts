@@ -1,8 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { HEADERS, isRetryTopic, originTopicOf } from '@streamline/contracts';
+import { createHash } from 'node:crypto';
+import { dlqTopicOf, HEADERS, isRetryTopic, originTopicOf } from '@streamline/contracts';
 import type {
   Consumer,
   EachBatchPayload,
+  IHeaders,
   Kafka,
   KafkaMessage,
   Producer,
@@ -10,9 +12,20 @@ import type {
 } from 'kafkajs';
 import type { MessagingLogger } from '../../logging/messaging-logger';
 import { ConsumerMetrics } from '../metrics/consumer-metrics';
-import { computeBackoffMs } from './backoff';
+import { computeBackoffMs, type BackoffPolicy } from './backoff';
 import { createDeadLetterProducer } from './dead-letter-publisher';
-import { headerValue } from './failure-headers';
+import { buildDeadLetterRecord, headerValue } from './failure-headers';
+
+/** The forwarder's own policy for the records of one origin topic. */
+export interface RetryTopicPolicy {
+  /** Attempts in all, the first delivery included: a record due for a later one is dead-lettered. */
+  maxAttempts: number;
+  /** Delay before attempt n+1: at least `backoff(n)` after the `.retry` record was written. */
+  backoff: BackoffPolicy;
+}
+
+/** Error class of the dead letters the forwarder writes when a record has no attempt left. */
+export const RETRIES_EXHAUSTED = 'RetryAttemptsExhausted';
 
 export interface RetryForwarderOptions {
   kafka: Kafka;
@@ -28,12 +41,35 @@ export interface RetryForwarderOptions {
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
   now?: () => number;
+  /**
+   * Per-origin-topic policy. With one, a record is sent back no earlier than its backoff after
+   * it was written (and never before its own `retry.not-before`), and a record whose
+   * `retry.attempt` exceeds `maxAttempts` goes to `<origin>.dlq` instead.
+   */
+  policy?: (originTopic: string) => RetryTopicPolicy | undefined;
+  /** `dlq.service` of the dead letters the forwarder writes. Default: the group id. */
+  service?: string;
 }
 
 export interface RetryForwarderEvents {
   /** A partition waits (paused) until its next record is due. */
   'record.waiting': [{ topic: string; partition: number; offset: string; notBefore: number }];
-  'record.forwarded': [{ topic: string; partition: number; offset: string; originTopic: string }];
+  'record.forwarded': [
+    { topic: string; partition: number; offset: string; originTopic: string; attempt: number },
+  ];
+  /** A record past its last attempt, written to `<origin>.dlq`. */
+  'record.exhausted': [
+    { topic: string; partition: number; offset: string; originTopic: string; attempt: number },
+  ];
+}
+
+/** Where one `.retry` record goes, and from when. */
+interface Route {
+  message: KafkaMessage;
+  originTopic: string;
+  attempt: number;
+  dueAt: number;
+  exhausted: boolean;
 }
 
 /**
@@ -104,15 +140,15 @@ export class RetryForwarder {
     const { batch } = payload;
     if (!this.running || !payload.isRunning() || payload.isStale()) return;
     const now = this.now();
-    const due: KafkaMessage[] = [];
+    const due: Route[] = [];
     let waiting: { message: KafkaMessage; notBefore: number } | undefined;
     for (const message of batch.messages) {
-      const notBefore = Number(headerValue(message.headers, HEADERS.RETRY_NOT_BEFORE) ?? 0);
-      if (Number.isFinite(notBefore) && notBefore > now) {
-        waiting = { message, notBefore };
+      const route = this.routeOf(batch.topic, batch.partition, message);
+      if (route.dueAt > now) {
+        waiting = { message, notBefore: route.dueAt };
         break;
       }
-      due.push(message);
+      due.push(route);
     }
     const key = `${batch.topic}|${batch.partition}`;
     if (due.length > 0 && !(await this.forward(batch.topic, batch.partition, due, payload))) {
@@ -141,24 +177,44 @@ export class RetryForwarder {
     }
   }
 
-  /** Sends due records to their origin topics, then resolves and commits them. */
+  /** When a record is due and whether it still has an attempt left. */
+  private routeOf(topic: string, partition: number, message: KafkaMessage): Route {
+    const originTopic = this.originOf(topic, message);
+    const declared = Number(headerValue(message.headers, HEADERS.RETRY_NOT_BEFORE) ?? 0);
+    const notBefore = Number.isFinite(declared) ? declared : 0;
+    const attemptHeader = Number(headerValue(message.headers, HEADERS.RETRY_ATTEMPT));
+    const attempt = Number.isInteger(attemptHeader) && attemptHeader >= 1 ? attemptHeader : 2;
+    const policy = this.options.policy?.(originTopic);
+    if (!policy) return { message, originTopic, attempt, dueAt: notBefore, exhausted: false };
+    if (attempt > policy.maxAttempts) {
+      return { message, originTopic, attempt, dueAt: 0, exhausted: true };
+    }
+    // The jitter is drawn from the record's coordinates: a re-read computes the same due time.
+    const draw = unitFromKey(`${topic}|${partition}|${message.offset}`);
+    const delay = computeBackoffMs(attempt - 1, policy.backoff, () => draw);
+    const dueAt = Math.max(notBefore, Number(message.timestamp) + delay);
+    return { message, originTopic, attempt, dueAt, exhausted: false };
+  }
+
+  /** Sends due records to their origin (or dead-letter) topics, then resolves and commits them. */
   private async forward(
     topic: string,
     partition: number,
-    due: readonly KafkaMessage[],
+    due: readonly Route[],
     payload: EachBatchPayload,
   ): Promise<boolean> {
-    const byOrigin = new Map<string, TopicMessages>();
-    for (const message of due) {
-      const origin = this.originOf(topic, message);
-      const entry = byOrigin.get(origin) ?? { topic: origin, messages: [] };
-      entry.messages.push({ key: message.key, value: message.value, headers: message.headers });
-      byOrigin.set(origin, entry);
+    const byTarget = new Map<string, TopicMessages>();
+    for (const route of due) {
+      const target = route.exhausted ? dlqTopicOf(route.originTopic) : route.originTopic;
+      const entry = byTarget.get(target) ?? { topic: target, messages: [] };
+      const { key, value, headers } = route.message;
+      entry.messages.push(route.exhausted ? this.deadLetterOf(route) : { key, value, headers });
+      byTarget.set(target, entry);
     }
-    const last = due[due.length - 1];
+    const last = due[due.length - 1]?.message;
     if (!last) return true;
     try {
-      await this.producer.sendBatch({ acks: -1, topicMessages: [...byOrigin.values()] });
+      await this.producer.sendBatch({ acks: -1, topicMessages: [...byTarget.values()] });
       payload.resolveOffset(last.offset);
       await this.consumer.commitOffsets([
         { topic, partition, offset: String(Number(last.offset) + 1) },
@@ -170,17 +226,38 @@ export class RetryForwarder {
       );
       return false;
     }
-    for (const message of due) {
-      const originTopic = this.originOf(topic, message);
-      this.metrics.topic(originTopic).forwarded();
-      this.events.emit('record.forwarded', {
-        topic,
-        partition,
-        offset: message.offset,
-        originTopic,
-      });
+    for (const { message, originTopic, attempt, exhausted } of due) {
+      const event = { topic, partition, offset: message.offset, originTopic, attempt };
+      if (exhausted) {
+        this.metrics.topic(originTopic).deadLettered();
+        this.events.emit('record.exhausted', event);
+      } else {
+        this.metrics.topic(originTopic).forwarded();
+        this.events.emit('record.forwarded', event);
+      }
     }
     return true;
+  }
+
+  /** The `.dlq` record of a record with no attempt left: original coordinates from `retry.origin.*`. */
+  private deadLetterOf(route: Route): {
+    key: Buffer | null;
+    value: Buffer | null;
+    headers: IHeaders;
+  } {
+    const { message } = route;
+    const originPartition = Number(headerValue(message.headers, HEADERS.RETRY_ORIGIN_PARTITION));
+    const originOffset = headerValue(message.headers, HEADERS.RETRY_ORIGIN_OFFSET);
+    const record = buildDeadLetterRecord({
+      message: { ...message, offset: originOffset ?? message.offset },
+      originTopic: route.originTopic,
+      originPartition: Number.isInteger(originPartition) ? originPartition : -1,
+      service: this.options.service ?? this.options.groupId,
+      errorClass: RETRIES_EXHAUSTED,
+      errorMessage: headerValue(message.headers, HEADERS.RETRY_ERROR) ?? 'no attempt left',
+      attempts: route.attempt - 1,
+    });
+    return { key: message.key, value: message.value, headers: record.headers };
   }
 
   /** `retry.origin.topic`, or the retry topic's own origin when the header is missing or unusable. */
@@ -209,4 +286,9 @@ export class RetryForwarder {
     this.timers.clear();
     if (this.running) this.consumer.resume(this.options.topics.map((topic) => ({ topic })));
   }
+}
+
+/** A number in [0, 1) derived from `key`: the same key always draws the same jitter. */
+function unitFromKey(key: string): number {
+  return createHash('sha256').update(key).digest().readUInt32BE(0) / 0x1_0000_0000;
 }
