@@ -1,264 +1,360 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { REPO_ROOT } from './kafka-topics-manifest';
+import {
+  OVERLAYS,
+  buildOverlay,
+  findObject,
+  objectsOfKind,
+  type K8sObject,
+  type Overlay,
+} from './kustomize-build';
+import {
+  isWorkload,
+  podLabels,
+  probePort,
+  selectorMatches,
+  workloadSpec,
+  type Container,
+  type LabelSelector,
+} from './k8s-objects';
+import { SERVICES, SERVICE_PORTS } from './service-config-schemas';
 
-const ROOT = path.resolve(__dirname, '../../../..');
-const K8S_DIR = path.join(ROOT, 'k8s');
+const APP_NAMESPACE = 'streamline';
+/** Brokers this repository runs itself (Kafka is Strimzi's). */
+const BROKERS = ['nats', 'mosquitto', 'postgres'];
 
-/** The services and HTTP ports of ARCHITECTURE.md ("Services"). */
-const APP_PORTS: Readonly<Record<string, number>> = {
-  'iot-ingestor': 3001,
-  'event-producer': 3002,
-  aggregator: 3003,
-  'dlq-handler': 3004,
-  'cdc-sink': 3005,
+const serviceWorkload = (objects: K8sObject[], service: string) => {
+  const found = objects.filter((o) => isWorkload(o) && o.metadata.name === service);
+  expect({ service, workloads: found.length }).toEqual({ service, workloads: 1 });
+  return found[0] as K8sObject;
 };
-const APPS = Object.keys(APP_PORTS);
-const WORKLOAD_KINDS = ['Deployment', 'StatefulSet'];
+const onlyContainer = (workload: K8sObject): Container => {
+  const containers = workloadSpec(workload).template.spec.containers;
+  expect(containers).toHaveLength(1);
+  return containers[0] as Container;
+};
 
-interface HttpProbe {
-  httpGet?: { path?: string; port?: number | string };
-}
+describe.each(OVERLAYS)('k8s overlay %s (kubectl kustomize)', (overlay: Overlay) => {
+  const objects = buildOverlay(overlay);
+  const appWorkloads = objects.filter(
+    (o) => isWorkload(o) && o.metadata.namespace === APP_NAMESPACE,
+  );
 
-interface EnvVar {
-  name: string;
-  value?: string;
-  valueFrom?: { fieldRef?: { fieldPath?: string }; configMapKeyRef?: { name?: string } };
-}
-
-interface Container {
-  name: string;
-  image?: string;
-  ports?: Array<{ name?: string; containerPort: number; protocol?: string }>;
-  env?: EnvVar[];
-  envFrom?: Array<{
-    configMapRef?: { name?: string };
-    secretRef?: { name?: string; optional?: boolean };
-  }>;
-  readinessProbe?: HttpProbe;
-  livenessProbe?: HttpProbe;
-  startupProbe?: HttpProbe;
-  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  securityContext?: { runAsNonRoot?: boolean; allowPrivilegeEscalation?: boolean };
-}
-
-interface PodSpec {
-  containers: Container[];
-  terminationGracePeriodSeconds?: number;
-  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
-}
-
-interface K8sObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-  data?: Record<string, string>;
-  spec?: {
-    replicas?: number;
-    /** A workload's `{ matchLabels }` or a Service's label map. */
-    selector?: Record<string, unknown>;
-    template?: {
-      metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
-      spec: PodSpec;
-    };
-    ports?: Array<{ name?: string; port: number; targetPort?: number | string }>;
-  };
-  /** Where the object came from, for messages. */
-  source: string;
-}
-
-function yamlFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .flatMap((entry) => {
-      const full = path.join(dir, entry);
-      if (statSync(full).isDirectory()) return yamlFiles(full);
-      return /\.ya?ml$/.test(entry) ? [full] : [];
-    })
-    .sort();
-}
-
-/** Every YAML document under k8s/ (multi-document files included), kustomization aside. */
-function loadManifests(): { objects: K8sObject[]; kustomization: Record<string, unknown> } {
-  const objects: K8sObject[] = [];
-  let kustomization: Record<string, unknown> | undefined;
-  for (const file of yamlFiles(K8S_DIR)) {
-    const relative = path.relative(ROOT, file);
-    parseAllDocuments(readFileSync(file, 'utf8')).forEach((document, index) => {
-      if (document.errors.length > 0) {
-        const errors = document.errors.map((e) => e.message);
-        throw new Error(`${relative} document ${index}: invalid YAML: ${errors.join('; ')}`);
-      }
-      const value: unknown = document.toJS();
-      if (value === null || value === undefined) return; // an empty document (e.g. after ---)
-      if (typeof value !== 'object' || Array.isArray(value)) {
-        throw new Error(`${relative} document ${index} is not a map`);
-      }
-      const object = value as Record<string, unknown>;
-      if (object['kind'] === 'Kustomization') {
-        kustomization = object;
-        return;
-      }
-      for (const key of ['apiVersion', 'kind', 'metadata']) {
-        if (!(key in object)) throw new Error(`${relative} document ${index} has no ${key}`);
-      }
-      objects.push({ ...(object as unknown as K8sObject), source: `${relative}#${index}` });
-    });
-  }
-  if (kustomization === undefined) throw new Error('no k8s/kustomization.yaml');
-  return { objects, kustomization };
-}
-
-function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
-  return Object.entries(selector).every(([key, value]) => labels[key] === value);
-}
-
-/** A probe's port resolved to a number through the container's named ports. */
-function probePort(container: Container, probe: HttpProbe | undefined): number | undefined {
-  const port = probe?.httpGet?.port;
-  if (typeof port === 'number') return port;
-  return container.ports?.find((p) => p.name === port)?.containerPort;
-}
-
-describe('k8s manifests', () => {
-  const { objects, kustomization } = loadManifests();
-  const workloads = objects.filter((o) => WORKLOAD_KINDS.includes(o.kind));
-  const services = objects.filter((o) => o.kind === 'Service');
-  const configMaps = objects.filter((o) => o.kind === 'ConfigMap');
-
-  const workloadOf = (app: string) => {
-    const found = workloads.filter((w) => w.metadata.name === app);
-    expect({ app, workloads: found.length }).toEqual({ app, workloads: 1 });
-    return found[0];
-  };
-  const containerOf = (workload: K8sObject) => {
-    const containers = workload.spec?.template?.spec.containers ?? [];
-    expect(containers).toHaveLength(1);
-    return containers[0];
-  };
-
-  it('parse, and kustomization.yaml lists every manifest file', () => {
-    expect(objects.length).toBeGreaterThan(0);
-    const files = yamlFiles(K8S_DIR)
-      .map((file) => path.relative(K8S_DIR, file))
-      .filter((file) => !/^kustomization\.ya?ml$/.test(file));
-    expect([...(kustomization['resources'] as string[])].sort()).toEqual(files.sort());
-    expect(kustomization['namespace']).toBe('streamline');
+  it('builds the five services and their brokers, labelled part-of streamline', () => {
+    expect(appWorkloads.map((w) => w.metadata.name).sort()).toEqual(
+      [...SERVICES, ...BROKERS].sort(),
+    );
+    for (const object of objects) {
+      expect([object.kind, object.metadata.labels?.['app.kubernetes.io/part-of']]).toEqual([
+        object.kind,
+        'streamline',
+      ]);
+    }
   });
 
-  it('put everything in the streamline namespace', () => {
-    const namespace = objects.find((o) => o.kind === 'Namespace');
-    expect(namespace?.metadata.name).toBe('streamline');
-    for (const object of objects) {
-      if (object.kind !== 'Namespace') {
-        expect({ source: object.source, namespace: object.metadata.namespace }).toEqual({
-          source: object.source,
-          namespace: 'streamline',
+  it('enforces the restricted Pod Security Standard on namespace streamline', () => {
+    const namespace = findObject(objects, 'Namespace', APP_NAMESPACE);
+    expect(namespace.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    for (const object of objects.filter((o) => o.kind !== 'Namespace')) {
+      expect([object.kind, object.metadata.name, object.metadata.namespace]).toEqual([
+        object.kind,
+        object.metadata.name,
+        expect.stringMatching(/^streamline(-kafka)?$/),
+      ]);
+    }
+  });
+
+  it('gives every container of namespace streamline the restricted security context', () => {
+    for (const workload of appWorkloads) {
+      const pod = workloadSpec(workload).template.spec;
+      for (const container of [...pod.containers, ...(pod.initContainers ?? [])]) {
+        const context = { ...pod.securityContext, ...container.securityContext };
+        const where = `${workload.metadata.name}/${container.name}`;
+        expect({ where, ...context }).toMatchObject({
+          where,
+          runAsNonRoot: true,
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'] },
+          seccompProfile: { type: 'RuntimeDefault' },
+        });
+        expect({ where, uid: context.runAsUser }).toEqual({ where, uid: expect.any(Number) });
+        expect(context.runAsUser).toBeGreaterThan(0);
+        expect(context.privileged).not.toBe(true);
+        expect(context.capabilities?.add ?? []).toEqual([]);
+      }
+    }
+  });
+
+  it('gives every container requests and limits, a readiness and a liveness probe', () => {
+    for (const workload of appWorkloads) {
+      for (const container of workloadSpec(workload).template.spec.containers) {
+        const where = `${workload.metadata.name}/${container.name}`;
+        expect({ where, resources: container.resources }).toEqual({
+          where,
+          resources: {
+            requests: { cpu: expect.any(String), memory: expect.any(String) },
+            limits: { cpu: expect.any(String), memory: expect.any(String) },
+          },
+        });
+        expect({ where, readiness: container.readinessProbe !== undefined }).toEqual({
+          where,
+          readiness: true,
+        });
+        expect({ where, liveness: container.livenessProbe !== undefined }).toEqual({
+          where,
+          liveness: true,
         });
       }
     }
   });
 
-  it('have one workload and one Service per service, nothing else', () => {
-    expect(workloads.map((w) => w.metadata.name).sort()).toEqual([...APPS].sort());
-    expect(services.map((s) => s.metadata.name).sort()).toEqual([...APPS].sort());
-  });
-
-  it.each(APPS)('%s: readiness on /health/ready and liveness on /health/live', (app) => {
-    const container = containerOf(workloadOf(app));
-    expect(container.readinessProbe?.httpGet?.path).toBe('/health/ready');
+  it.each(SERVICES)('%s: probes on /health/live and /health/ready of its port', (service) => {
+    const container = onlyContainer(serviceWorkload(objects, service));
+    const port = SERVICE_PORTS[service];
+    expect(container.ports?.map((p) => p.containerPort)).toEqual([port]);
     expect(container.livenessProbe?.httpGet?.path).toBe('/health/live');
-    expect(probePort(container, container.readinessProbe)).toBe(APP_PORTS[app]);
-    expect(probePort(container, container.livenessProbe)).toBe(APP_PORTS[app]);
-    if (container.startupProbe !== undefined) {
-      expect(container.startupProbe.httpGet?.path).toBe('/health/live');
+    expect(container.startupProbe?.httpGet?.path).toBe('/health/live');
+    expect(container.readinessProbe?.httpGet?.path).toBe('/health/ready');
+    for (const probe of [
+      container.livenessProbe,
+      container.startupProbe,
+      container.readinessProbe,
+    ]) {
+      expect(probePort(container, probe)).toBe(port);
+    }
+    expect(container.image).toMatch(new RegExp(`^streamline/${service}:`));
+  });
+
+  it.each(SERVICES)(
+    '%s: a Service whose port reaches the container, selecting it only',
+    (service) => {
+      const workload = serviceWorkload(objects, service);
+      const labels = podLabels(workload);
+      expect(selectorMatches(workloadSpec(workload).selector, labels)).toBe(true);
+      const svc = findObject(objects, 'Service', service, APP_NAMESPACE);
+      const spec = svc.spec as {
+        selector: Record<string, string>;
+        ports: Array<{ port: number; targetPort: number | string }>;
+      };
+      expect(selectorMatches({ matchLabels: spec.selector }, labels)).toBe(true);
+      for (const other of appWorkloads.filter((w) => w !== workload)) {
+        expect(selectorMatches({ matchLabels: spec.selector }, podLabels(other))).toBe(false);
+      }
+      const container = onlyContainer(workload);
+      for (const port of spec.ports) {
+        expect(port.port).toBe(SERVICE_PORTS[service]);
+        expect(probePort(container, { httpGet: { port: port.targetPort } })).toBe(port.port);
+      }
+    },
+  );
+
+  it('mounts a writable emptyDir on /tmp of every service (read-only root file system)', () => {
+    for (const service of SERVICES) {
+      const workload = serviceWorkload(objects, service);
+      const pod = workloadSpec(workload).template.spec;
+      const mount = onlyContainer(workload).volumeMounts?.find((m) => m.mountPath === '/tmp');
+      const volume = pod.volumes?.find((v) => v.name === mount?.name);
+      expect({ service, emptyDir: volume?.emptyDir !== undefined }).toEqual({
+        service,
+        emptyDir: true,
+      });
     }
   });
 
-  it.each(APPS)("%s: a container port matches its Service's targetPort", (app) => {
-    const workload = workloadOf(app);
-    const container = containerOf(workload);
-    const podLabels = workload.spec?.template?.metadata?.labels ?? {};
-    const matchLabels = (workload.spec?.selector?.['matchLabels'] ?? {}) as Record<string, string>;
-    expect(Object.keys(matchLabels).length).toBeGreaterThan(0);
-    expect(selects(matchLabels, podLabels)).toBe(true);
-
-    const service = services.find((s) => s.metadata.name === app);
-    expect(service).toBeDefined();
-    const selector = (service!.spec?.selector ?? {}) as Record<string, string>;
-    expect(Object.keys(selector).length).toBeGreaterThan(0);
-    expect(selects(selector, podLabels)).toBe(true);
-    // The Service must select this workload's pods only.
-    for (const other of workloads.filter((w) => w !== workload)) {
-      expect(selects(selector, other.spec?.template?.metadata?.labels ?? {})).toBe(false);
-    }
-
-    const servicePorts = service!.spec?.ports ?? [];
-    expect(servicePorts.length).toBeGreaterThan(0);
-    for (const port of servicePorts) {
-      const target = port.targetPort ?? port.port;
-      const match = (container.ports ?? []).find((p) =>
-        typeof target === 'number' ? p.containerPort === target : p.name === target,
-      );
-      expect({ app, target, matched: match !== undefined }).toEqual({ app, target, matched: true });
-      expect(match?.containerPort).toBe(APP_PORTS[app]);
-    }
-    expect(servicePorts.map((p) => p.port)).toContain(APP_PORTS[app]);
-  });
-
-  it.each(APPS)('%s: PORT env, shutdown, resources, non-root, metrics annotations', (app) => {
-    const workload = workloadOf(app);
-    const pod = workload.spec!.template!;
-    const container = containerOf(workload);
-    expect(container.env?.find((e) => e.name === 'PORT')?.value).toBe(String(APP_PORTS[app]));
-    expect(pod.spec.terminationGracePeriodSeconds).toBe(15);
-    expect(pod.spec.securityContext?.runAsNonRoot).toBe(true);
-    expect(pod.spec.securityContext?.runAsUser).toBeGreaterThan(0);
-    expect(container.securityContext?.allowPrivilegeEscalation).toBe(false);
-    expect(container.resources?.requests).toEqual(
-      expect.objectContaining({ cpu: expect.any(String), memory: expect.any(String) }),
-    );
-    expect(container.resources?.limits).toEqual(
-      expect.objectContaining({ memory: expect.any(String) }),
-    );
-    expect(pod.metadata?.annotations).toMatchObject({
-      'prometheus.io/scrape': 'true',
-      'prometheus.io/port': String(APP_PORTS[app]),
-      'prometheus.io/path': '/metrics',
-    });
-    expect(container.image).toMatch(new RegExp(`^streamline/${app}:`));
-  });
-
-  it.each(APPS)('%s: reads the shared ConfigMap, which exists', (app) => {
-    const container = containerOf(workloadOf(app));
-    const names = (container.envFrom ?? []).map((source) => source.configMapRef?.name);
-    expect(names).toContain('streamline-config');
-    expect(configMaps.map((c) => c.metadata.name)).toContain('streamline-config');
-    for (const source of container.envFrom ?? []) {
-      if (source.secretRef !== undefined) expect(source.secretRef.optional).toBe(true);
-    }
-  });
-
-  it('hold the broker and database URLs of the in-cluster Services in the ConfigMap', () => {
-    const config = configMaps.find((c) => c.metadata.name === 'streamline-config');
-    expect(config?.data).toMatchObject({
-      KAFKA_BROKERS: 'kafka:9092',
-      NATS_URL: 'nats://nats:4222',
-      MQTT_URL: 'mqtt://mosquitto:1883',
-      DATABASE_URL: 'postgres://postgres@postgres:5432/streamline',
-      NODE_ENV: 'production',
-    });
-    for (const value of Object.values(config?.data ?? {})) expect(typeof value).toBe('string');
-  });
-
-  it('give each iot-ingestor pod a stable MQTT client id: its pod name, in a StatefulSet', () => {
-    const workload = workloadOf('iot-ingestor');
+  it('gives iot-ingestor a StatefulSet with a headless Service, pod-name client ids and a spool volume', () => {
+    const workload = serviceWorkload(objects, 'iot-ingestor');
     expect(workload.kind).toBe('StatefulSet');
-    const clientId = containerOf(workload).env?.find((e) => e.name === 'MQTT_CLIENT_ID');
+    const spec = workloadSpec(workload);
+    const headless = findObject(objects, 'Service', spec.serviceName ?? '', APP_NAMESPACE);
+    const headlessSpec = headless.spec as { clusterIP?: string; selector: Record<string, string> };
+    expect(headlessSpec.clusterIP).toBe('None');
+    expect(selectorMatches({ matchLabels: headlessSpec.selector }, podLabels(workload))).toBe(true);
+    const container = onlyContainer(workload);
+    const clientId = container.env?.find((e) => e.name === 'MQTT_CLIENT_ID');
     expect(clientId?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.name');
+    const claims = (spec.volumeClaimTemplates ?? []).map((t) => t.metadata.name);
+    expect(claims).toContain('spool');
+    expect(container.volumeMounts?.map((m) => m.name)).toContain('spool');
+  });
+
+  it('rolls iot-ingestor one pod at a time, each new pod ready before the next goes', () => {
+    const spec = workloadSpec(serviceWorkload(objects, 'iot-ingestor'));
+    expect(spec.updateStrategy?.type).toBe('RollingUpdate');
+    expect(spec.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1).toBe(1);
+    expect(spec.updateStrategy?.rollingUpdate?.partition ?? 0).toBe(0);
+    expect(spec.minReadySeconds).toBeGreaterThan(0);
+  });
+
+  it('rolls the Deployments without ever lowering the ready count (maxUnavailable 0)', () => {
+    for (const workload of objectsOfKind(appWorkloads, 'Deployment')) {
+      const strategy = workloadSpec(workload).strategy;
+      expect([workload.metadata.name, strategy?.rollingUpdate?.maxUnavailable]).toEqual([
+        workload.metadata.name,
+        0,
+      ]);
+    }
+  });
+
+  it('keeps credentials in Secrets: DATABASE_URL and the Postgres password by secretKeyRef', () => {
+    const secretRefs = (container: Container) =>
+      Object.fromEntries(
+        (container.env ?? [])
+          .filter((e) => e.valueFrom?.secretKeyRef !== undefined)
+          .map((e) => [e.name, e.valueFrom?.secretKeyRef?.name]),
+      );
+    for (const service of ['event-producer', 'dlq-handler', 'cdc-sink']) {
+      const container = onlyContainer(serviceWorkload(objects, service));
+      expect({ service, refs: secretRefs(container) }).toEqual({
+        service,
+        refs: { DATABASE_URL: 'streamline-postgres' },
+      });
+    }
+    const postgres = onlyContainer(serviceWorkload(objects, 'postgres'));
+    expect(secretRefs(postgres)).toEqual({ POSTGRES_PASSWORD: 'streamline-postgres' });
+    // No credential in a ConfigMap: neither a variable for one nor a URL with a password.
+    for (const map of objectsOfKind(objects, 'ConfigMap')) {
+      const keys = Object.keys(map.data ?? {}).filter((k) =>
+        /DATABASE_URL|PASSWORD|SECRET/i.test(k),
+      );
+      const urls = Object.values(map.data ?? {}).filter((v) => /:\/\/[^/\s:@]+:[^@\s]+@/.test(v));
+      expect([map.metadata.name, keys, urls]).toEqual([map.metadata.name, [], []]);
+    }
+  });
+
+  it('runs Postgres with wal_level=logical for Debezium', () => {
+    const args = onlyContainer(serviceWorkload(objects, 'postgres')) as Container & {
+      args?: string[];
+    };
+    expect(args.args?.join(' ')).toMatch(/-c wal_level=logical/);
+  });
+});
+
+describe('k8s overlays: what differs', () => {
+  const dev = buildOverlay('dev');
+  const prod = buildOverlay('prod');
+  const replicasOf = (objects: K8sObject[]) =>
+    Object.fromEntries(
+      objects
+        .filter((o) => isWorkload(o) && o.metadata.namespace === APP_NAMESPACE)
+        .map((o) => [o.metadata.name, workloadSpec(o).replicas]),
+    );
+
+  it('dev: one replica of everything, a single Kafka node', () => {
+    for (const [name, replicas] of Object.entries(replicasOf(dev))) {
+      expect([name, replicas]).toEqual([name, 1]);
+    }
+    const pools = objectsOfKind(dev, 'KafkaNodePool');
+    expect(pools.map((p) => p.spec?.['replicas'])).toEqual([1]);
+    expect(pools[0]?.spec?.['roles']).toEqual(['controller', 'broker']);
+  });
+
+  it('dev: placeholder Secrets only, visibly not secret', () => {
+    const secrets = objectsOfKind(dev, 'Secret');
+    expect(secrets.map((s) => s.metadata.name).sort()).toEqual([
+      'streamline-connect-postgres',
+      'streamline-postgres',
+    ]);
+    for (const secret of secrets) {
+      for (const value of Object.values(secret.stringData ?? {})) {
+        expect(value).toMatch(/placeholder/);
+      }
+    }
+  });
+
+  it('prod: no Secret committed', () => {
+    expect(objectsOfKind(prod, 'Secret')).toEqual([]);
+  });
+
+  it('prod: several replicas of each service, a three-node controller quorum, three brokers', () => {
+    const replicas = replicasOf(prod);
+    for (const service of SERVICES) {
+      expect([service, replicas[service]]).toEqual([service, expect.any(Number)]);
+      expect(replicas[service]).toBeGreaterThanOrEqual(2);
+    }
+    expect(replicas['iot-ingestor']).toBeGreaterThanOrEqual(3);
+    const pools = objectsOfKind(prod, 'KafkaNodePool').map((p) => [
+      p.spec?.['roles'],
+      p.spec?.['replicas'],
+    ]);
+    expect(pools).toEqual(
+      expect.arrayContaining([
+        [['controller'], 3],
+        [['broker'], 3],
+      ]),
+    );
+  });
+
+  it('prod: a PodDisruptionBudget for every service workload (and NATS), one pod at a time', () => {
+    const budgets = objectsOfKind(prod, 'PodDisruptionBudget');
+    for (const workload of prod.filter(
+      (o) => isWorkload(o) && [...SERVICES, 'nats'].includes(o.metadata.name),
+    )) {
+      const covering = budgets.filter((b) =>
+        selectorMatches(b.spec?.['selector'] as LabelSelector, podLabels(workload)),
+      );
+      expect([workload.metadata.name, covering.length]).toEqual([workload.metadata.name, 1]);
+      expect(covering[0]?.spec?.['maxUnavailable']).toBe(1);
+      // A budget allowing one away with fewer than 2 replicas would block every drain.
+      expect(workloadSpec(workload).replicas).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  it('prod: spreads the replicas of each service over nodes (pod anti-affinity)', () => {
+    for (const service of [...SERVICES, 'nats']) {
+      const workload = serviceWorkload(prod, service);
+      const anti = workloadSpec(workload).template.spec.affinity?.podAntiAffinity;
+      const terms = [
+        ...(anti?.requiredDuringSchedulingIgnoredDuringExecution ?? []),
+        ...(anti?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map(
+          (t) => t.podAffinityTerm,
+        ),
+      ];
+      const own = terms.filter(
+        (t) =>
+          t.topologyKey === 'kubernetes.io/hostname' &&
+          selectorMatches(t.labelSelector, podLabels(workload)),
+      );
+      expect([service, own.length]).toEqual([service, 1]);
+    }
+  });
+
+  it('prod: a NATS cluster of three with routes to each server', () => {
+    const conf = objectsOfKind(prod, 'ConfigMap').find((c) =>
+      c.metadata.name.startsWith('nats-config'),
+    );
+    const routes = conf?.data?.['nats.conf']?.match(/nats:\/\/nats-\d\.nats-headless/g) ?? [];
+    expect(routes).toHaveLength(workloadSpec(serviceWorkload(prod, 'nats')).replicas ?? 0);
+  });
+});
+
+describe('k8s Mosquitto configuration', () => {
+  /** The directives that decide what a session keeps while its client is away. */
+  const QUEUE_DIRECTIVE =
+    /^(max_queued_\w+|max_inflight_\w+|persistence|persistent_client_expiration|queue_qos0_messages|upgrade_outgoing_qos|max_packet_size|message_size_limit)\b/;
+  const directives = (file: string) =>
+    readFileSync(path.join(REPO_ROOT, file), 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => QUEUE_DIRECTIVE.test(line))
+      .sort();
+
+  it("has the project's queue limits, the same as docker/mosquitto/mosquitto.conf", () => {
+    const k8s = directives('k8s/base/streamline/brokers/mosquitto.conf');
+    expect(k8s).toEqual(directives('docker/mosquitto/mosquitto.conf'));
+    expect(k8s.some((line) => line.startsWith('max_queued_messages'))).toBe(true);
+  });
+
+  it('is the file the Mosquitto StatefulSet mounts', () => {
+    const objects = buildOverlay('dev');
+    const map = objectsOfKind(objects, 'ConfigMap').find((c) =>
+      c.metadata.name.startsWith('mosquitto-config'),
+    );
+    expect(map?.data?.['mosquitto.conf']).toBe(
+      readFileSync(path.join(REPO_ROOT, 'k8s/base/streamline/brokers/mosquitto.conf'), 'utf8'),
+    );
+    const pod = workloadSpec(serviceWorkload(objects, 'mosquitto')).template.spec;
+    expect(pod.volumes?.find((v) => v.name === 'config')?.configMap?.name).toBe(map?.metadata.name);
   });
 });
