@@ -7,3 +7,6 @@ export * from './service/platform-endpoints.suite';
 export * from './compose/compose-file';
 export * from './compose/deployment-config.suite';
 export * from './infra/private-kafka';
+export * from './infra/debezium-connector';
+export * from './kafka/read-topic';
+export * from './service/service-process';

@@ -1,7 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { TEST_ENV, uniqueName, waitFor } from '@streamline/testing';
+import {
+  readTopicToEnd,
+  TEST_ENV,
+  uniqueName,
+  waitFor,
+  type ReadRecord,
+} from '@streamline/testing';
 import type { Admin, Kafka } from 'kafkajs';
 import { silentLogger } from '../../logging/messaging-logger';
 import { createKafka } from '../kafka-client';
@@ -9,7 +15,6 @@ import { KafkaProducer } from '../producer/kafka-producer';
 import { ensureTopics } from '../topic-admin';
 import { ExactlyOnceProcessor } from './exactly-once-processor';
 import { PartitionProducers } from './partition-producers';
-import { readTopicToEnd, type ReadRecord } from './test-support/read-topic';
 
 const REPO_ROOT = resolve(__dirname, '../../../../..');
 const FIXTURE = 'libs/messaging/src/kafka/eos/test-support/eos-processor.fixture.ts';

@@ -1,19 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
-
-// No @streamline/testing here: a non-spec file of this library may not depend on it.
-async function until(
-  probe: () => Promise<boolean>,
-  what: string,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+import { waitFor } from '../infra/wait-for';
 
 /** A record as a reader saw it. */
 export interface ReadRecord {
@@ -21,6 +8,17 @@ export interface ReadRecord {
   offset: string;
   key: string | null;
   value: string;
+  /** Header values as UTF-8 text (the last value of a repeated header). */
+  headers: Record<string, string>;
+}
+
+function headersOf(message: KafkaMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    const last = Array.isArray(value) ? value[value.length - 1] : value;
+    if (last !== undefined) out[name] = last.toString();
+  }
+  return out;
 }
 
 /**
@@ -34,7 +32,7 @@ export async function readTopicToEnd(
   topic: string,
   isolation: 'read_committed' | 'read_uncommitted',
 ): Promise<ReadRecord[]> {
-  const groupId = `it.eos.reader-${randomUUID()}`;
+  const groupId = `it.reader-${randomUUID()}`;
   const ends = await admin.fetchTopicOffsets(topic);
   const records: ReadRecord[] = [];
   const consumer = kafka.consumer({
@@ -53,17 +51,18 @@ export async function readTopicToEnd(
           offset: message.offset,
           key: message.key?.toString() ?? null,
           value: message.value?.toString() ?? '',
+          headers: headersOf(message),
         });
       },
     });
-    await until(
+    await waitFor(
       async () => {
         const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
         const at = new Map(committed[0]?.partitions.map((p) => [p.partition, p.offset]));
-        return ends.every((end) => end.high === '0' || at.get(end.partition) === end.high);
+        const done = ends.every((end) => end.high === '0' || at.get(end.partition) === end.high);
+        return done ? true : undefined;
       },
-      `${topic} read to its end (${isolation})`,
-      30_000,
+      { what: `${topic} read to its end (${isolation})`, timeoutMs: 30_000 },
     );
   } finally {
     await consumer.disconnect();
