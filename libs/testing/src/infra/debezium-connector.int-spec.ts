@@ -87,7 +87,7 @@ describe('startTestConnector (Debezium Postgres connector on the local Kafka Con
 
     await waitFor(() => (received.length >= 5 ? true : undefined), {
       timeoutMs: 60_000,
-      what: `5 change events on ${connector.topic} (got ${received.length})`,
+      what: `5 change events on ${connector.topic}`,
     });
 
     // One partition: the topic holds the changes in commit order.
@@ -113,6 +113,26 @@ describe('startTestConnector (Debezium Postgres connector on the local Kafka Con
     });
     expect(deleted).toMatchObject({ before: { id: 1, name: 'one' }, after: null });
   }, 180_000);
+
+  it('rejects with the connector error when the table does not exist, and cleans up', async () => {
+    // Why infra.sh registers the production connector only once registry.devices exists: a
+    // filtered publication of no table fails the connector.
+    const name = uniqueName('streamline-cdc-test');
+    const attempt = startTestConnector({
+      database: database.name,
+      schema: SCHEMA,
+      table: 'no_such_table',
+      name,
+    });
+    await expect(attempt).rejects.toThrow(/FAILED/);
+    expect((await connectRequest('GET', `/connectors/${name}`)).status).toBe(404);
+    // Only the first test's slot remains in this database.
+    const slots = await db.query<{ slot_name: string }>(
+      'SELECT slot_name FROM pg_replication_slots WHERE database = $1',
+      [database.name],
+    );
+    expect(slots.rows.map((r) => r.slot_name)).toEqual([connector.slotName]);
+  }, 120_000);
 
   it('stop() leaves no connector, slot, publication or topic behind', async () => {
     expect(connector).toBeDefined();

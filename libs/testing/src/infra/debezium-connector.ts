@@ -119,16 +119,40 @@ function describeStatus(status: ConnectorStatus | undefined): string {
   return failed?.trace ? `${states}: ${failed.trace.split('\n')[0]}` : states;
 }
 
-/** Fails fast when the connector or a task is FAILED, otherwise returns true once all run. */
+function failedState(status: ConnectorStatus): string | undefined {
+  const states = [status.connector, ...status.tasks];
+  return states.some((s) => s.state === 'FAILED') ? describeStatus(status) : undefined;
+}
+
 function isRunning(status: ConnectorStatus): boolean {
-  if ([status.connector, ...status.tasks].some((s) => s.state === 'FAILED')) {
-    throw new Error(`connector FAILED (${describeStatus(status)})`);
-  }
   return (
     status.connector.state === 'RUNNING' &&
     status.tasks.length > 0 &&
     status.tasks.every((t) => t.state === 'RUNNING')
   );
+}
+
+/**
+ * Polls `probe` until it returns true; fails at once when the connector is FAILED (no point in
+ * waiting), and with the last state it saw when time runs out.
+ */
+async function waitWhileHealthy(
+  what: string,
+  timeoutMs: number,
+  status: () => Promise<ConnectorStatus>,
+  probe: (current: ConnectorStatus) => Promise<boolean>,
+): Promise<void> {
+  let failure: string | undefined;
+  await waitFor(
+    async () => {
+      const current = await status();
+      failure = failedState(current);
+      if (failure || (await probe(current))) return true;
+      throw new Error(`last state ${describeStatus(current)}`);
+    },
+    { timeoutMs, intervalMs: 500, what },
+  );
+  if (failure) throw new Error(`${what}: connector FAILED (${failure})`);
 }
 
 async function dropSlotAndPublication(
@@ -137,11 +161,13 @@ async function dropSlotAndPublication(
   publicationName: string,
 ): Promise<void> {
   await withDatabase(database, async (client) => {
-    // The task lets go of the slot asynchronously after the connector is deleted.
+    // The task lets go of the slot asynchronously after the connector is deleted; one that does
+    // not within 20 s (a stuck task) has its walsender ended.
+    const terminateAfter = Date.now() + 20_000;
     await waitFor(
       async () => {
-        const { rows } = await client.query<{ active: boolean; active_pid: number | null }>(
-          'SELECT active, active_pid FROM pg_replication_slots WHERE slot_name = $1',
+        const { rows } = await client.query<{ active: boolean }>(
+          'SELECT active FROM pg_replication_slots WHERE slot_name = $1',
           [slotName],
         );
         const slot = rows[0];
@@ -150,20 +176,16 @@ async function dropSlotAndPublication(
           await client.query('SELECT pg_drop_replication_slot($1)', [slotName]);
           return true;
         }
+        if (Date.now() > terminateAfter) {
+          await client.query(
+            'SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1',
+            [slotName],
+          );
+        }
         return undefined;
       },
-      { timeoutMs: 30_000, intervalMs: 250, what: `replication slot ${slotName} to be released` },
-    ).catch(async (error: unknown) => {
-      // A worker that does not let go (e.g. stuck task): end its walsender, then drop.
-      await client.query(
-        'SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active',
-        [slotName],
-      );
-      await waitFor(
-        async () => (await client.query('SELECT pg_drop_replication_slot($1)', [slotName])) && true,
-        { timeoutMs: 10_000, what: `dropping slot ${slotName} after ${String(error)}` },
-      );
-    });
+      { timeoutMs: 40_000, intervalMs: 250, what: `replication slot ${slotName} dropped` },
+    );
     await client.query(`DROP PUBLICATION IF EXISTS "${publicationName}"`);
   });
 }
@@ -249,28 +271,18 @@ export async function startTestConnector(options: TestConnectorOptions): Promise
         `PUT /connectors/${name}/config: HTTP ${put.status} ${JSON.stringify(put.body)}`,
       );
     }
-    let last: ConnectorStatus | undefined;
-    await waitFor(
-      async () => {
-        last = await status();
-        return isRunning(last) ? true : undefined;
-      },
-      { timeoutMs, intervalMs: 500, what: `connector ${name} RUNNING (${describeStatus(last)})` },
+    await waitWhileHealthy(`connector ${name} RUNNING`, timeoutMs, status, async (current) =>
+      isRunning(current),
     );
     // RUNNING comes before the task has created its slot: changes count from the slot on.
     await withDatabase(options.database, (client) =>
-      waitFor(
-        async () => {
-          const { rows } = await client.query(
-            'SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND active',
-            [slotName],
-          );
-          if (rows.length > 0) return true;
-          isRunning(await status());
-          return undefined;
-        },
-        { timeoutMs, intervalMs: 250, what: `replication slot ${slotName} streaming` },
-      ),
+      waitWhileHealthy(`replication slot ${slotName} streaming`, timeoutMs, status, async () => {
+        const { rows } = await client.query(
+          'SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND active',
+          [slotName],
+        );
+        return rows.length > 0;
+      }),
     );
     return connector;
   } catch (error) {
