@@ -292,11 +292,15 @@ export function composeDependsOn(service: ComposeService): Record<string, Compos
 
 /**
  * One-shot jobs: services that another service waits for with
- * `condition: service_completed_successfully` (e.g. topic provisioning). They exit, so
- * they have no healthcheck.
+ * `condition: service_completed_successfully` (e.g. topic provisioning), and services that
+ * never restart and have no healthcheck (e.g. a registration step nothing waits for). They
+ * exit, so they have no healthcheck.
  */
 export function composeOneShotServices(compose: ComposeFile): string[] {
   const oneShot = new Set<string>();
+  for (const [name, service] of Object.entries(compose.services)) {
+    if (service.restart === 'no' && service.healthcheck === undefined) oneShot.add(name);
+  }
   for (const service of Object.values(compose.services)) {
     for (const [name, dependency] of Object.entries(composeDependsOn(service))) {
       if (dependency.condition === 'service_completed_successfully') oneShot.add(name);
@@ -394,4 +398,12 @@ export function composePublishedPorts(
     });
   }
   return result;
+}
+
+/** An `image:` of the form `${VAR:-default}`: the variable and its default (the official image). */
+export function composeImageVariable(
+  image: string | undefined,
+): { variable: string; defaultImage: string } | undefined {
+  const match = /^\$\{([A-Za-z_][A-Za-z0-9_]*):-([^}]+)\}$/.exec(image ?? '');
+  return match === null ? undefined : { variable: match[1], defaultImage: match[2] };
 }
