@@ -49,6 +49,12 @@ export default [
               ],
             },
             {
+              // The broker core (libs/messaging) knows nothing of NestJS: the Nest wiring lives
+              // in libs/nest-messaging, so a service on another framework can reuse the core.
+              sourceTag: 'scope:framework-free',
+              bannedExternalImports: ['@nestjs/*'],
+            },
+            {
               sourceTag: 'type:testing',
               onlyDependOnLibsWithTags: ['type:util', 'type:messaging', 'type:contracts'],
             },

@@ -20,6 +20,7 @@ export const eventProducerService = defineService({
       max: config.RATE_LIMIT_MAX,
       windowMs: config.RATE_LIMIT_WINDOW_MS,
       keyHeader: config.RATE_LIMIT_KEY_HEADER,
+      apiKeys: config.API_KEYS,
     },
     jsonMediaTypes: [KAFKA_JSON_V2, 'application/merge-patch+json'],
   }),

@@ -21,6 +21,9 @@ interface EventReply {
   timestamp: number;
 }
 
+/** Two issued API keys: two clients connecting from the same address. */
+const API_KEYS = ['alpha-client-key-0001', 'bravo-client-key-0002'];
+
 describe('POST /events against real Kafka and Postgres', () => {
   let kafka: Kafka;
   let admin: Admin;
@@ -34,7 +37,7 @@ describe('POST /events against real Kafka and Postgres', () => {
     await admin.connect();
     topic = await createTopic(admin, PARTITIONS);
     tail = await TopicTail.start(kafka, admin, topic, 'beginning');
-    producer = await bootEventProducer({ EVENTS_TOPIC: topic });
+    producer = await bootEventProducer({ EVENTS_TOPIC: topic, API_KEYS: API_KEYS.join(',') });
   });
 
   afterAll(async () => {
@@ -161,6 +164,20 @@ describe('POST /events against real Kafka and Postgres', () => {
     expectNoStack(wayTooBig);
   });
 
+  it.each([
+    ['userId', 'a NUL', { userId: 'user\u0000admin' }],
+    ['userId', 'a line feed', { userId: 'user\nINFO forged log line' }],
+    ['userId', 'an escape', { userId: 'user\u001b[31m' }],
+    ['type', 'a NUL', { type: 'click\u0000' }],
+  ])('answers 400 naming %s when it holds %s', async (field, _what, fields) => {
+    const answer = await post(activity('u', fields));
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect((answer.body as { issues: Array<{ path: string }> }).issues.map((i) => i.path)).toEqual([
+      field,
+    ]);
+  });
+
   it('answers 415 for a body that is not application/json', async () => {
     const answer = await call(producer.baseUrl, 'POST', '/events', {
       raw: JSON.stringify(activity('u')),
@@ -197,6 +214,35 @@ describe('POST /events against real Kafka and Postgres', () => {
           (sentinel.body as { eventId: string }).eventId,
       );
       expect(tail.records.filter((r) => r.key === userId)).toHaveLength(3);
+    });
+
+    it('scopes keys per client: two clients sending the same key are two requests', async () => {
+      const key = randomUUID();
+      const userId = uniqueName('user');
+      const [alpha, bravo] = API_KEYS.map((apiKey) => ({
+        'idempotency-key': key,
+        'x-api-key': apiKey,
+      }));
+      const body = activity(userId);
+      const fromAlpha = await post(body, alpha);
+      // Same key and same body from another client: produced again, not alpha's stored reply.
+      const fromBravo = await post(body, bravo);
+      // Another body from a third client (its address): not refused as a reuse of the key.
+      const fromAddress = await post(activity(userId, { type: 'other' }), {
+        'idempotency-key': key,
+      });
+      expect([fromAlpha.status, fromBravo.status, fromAddress.status]).toEqual([201, 201, 201]);
+      expect(fromBravo.headers.get('idempotent-replayed')).toBeNull();
+      const ids = [fromAlpha, fromBravo, fromAddress].map(
+        (a) => (a.body as { eventId: string }).eventId,
+      );
+      expect(new Set(ids).size).toBe(3);
+      await tail.waitFor(() => tail.records.filter((r) => r.key === userId).length >= 3);
+      expect(tail.records.filter((r) => r.key === userId)).toHaveLength(3);
+      // Each client still gets its own reply back on retry.
+      const alphaAgain = await post(body, alpha);
+      expect(alphaAgain.headers.get('idempotent-replayed')).toBe('true');
+      expect(alphaAgain.body).toEqual(fromAlpha.body);
     });
 
     it('answers 422 when the key comes back with another body', async () => {

@@ -67,11 +67,18 @@ describe('event-producer when Kafka is unreachable', () => {
   });
 });
 
+const CLIENT_A = 'client-a-issued-key-1';
+const CLIENT_B = 'client-b-issued-key-2';
+
 describe('event-producer rate limit', () => {
   let producer: TestProducer;
 
   beforeAll(async () => {
-    producer = await bootEventProducer({ RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_MS: '60000' });
+    producer = await bootEventProducer({
+      RATE_LIMIT_MAX: '3',
+      RATE_LIMIT_WINDOW_MS: '60000',
+      API_KEYS: `${CLIENT_A},${CLIENT_B}`,
+    });
   });
 
   afterAll(() => producer?.close());
@@ -80,27 +87,38 @@ describe('event-producer rate limit', () => {
     const send = (apiKey: string) =>
       call(producer.baseUrl, 'GET', '/devices/none-such', { headers: { 'x-api-key': apiKey } });
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) statuses.push((await send('client-a')).status);
+    for (let i = 0; i < 4; i++) statuses.push((await send(CLIENT_A)).status);
     expect(statuses).toEqual([404, 404, 404, 429]);
 
-    const limited = await send('client-a');
+    const limited = await send(CLIENT_A);
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(limited.body).toMatchObject({ statusCode: 429, code: 'RATE_LIMITED', retryable: true });
     expectNoStack(limited);
 
-    expect((await send('client-b')).status).toBe(404);
+    expect((await send(CLIENT_B)).status).toBe(404);
     for (let i = 0; i < 5; i++) {
       const probe = await call(producer.baseUrl, 'GET', '/health/live', {
-        headers: { 'x-api-key': 'client-a' },
+        headers: { 'x-api-key': CLIENT_A },
       });
       expect(probe.status).toBe(200);
     }
   });
 
+  it('keys anyone else on the socket address: neither an invented key nor a forged X-Forwarded-For resets the limit', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const answer = await call(producer.baseUrl, 'GET', '/devices/none-such', {
+        headers: { 'x-api-key': `invented-key-number-${i}`, 'x-forwarded-for': `203.0.113.${i}` },
+      });
+      statuses.push(answer.status);
+    }
+    expect(statuses).toEqual([404, 404, 404, 429, 429]);
+  });
+
   it('answers an unknown route with a JSON 404', async () => {
     const answer = await call(producer.baseUrl, 'GET', '/nowhere', {
-      headers: { 'x-api-key': 'client-c' },
+      headers: { 'x-api-key': CLIENT_B },
     });
     expect(answer.status).toBe(404);
     expect(answer.body).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });

@@ -51,6 +51,13 @@ describe('module boundaries are enforced by lint (STYLE.md "Layout")', () => {
     expect(errors.join('\n')).toMatch(/kafkajs/);
   });
 
+  it('the messaging core (scope:framework-free) may not import NestJS; its Nest wiring may', async () => {
+    const probe = "import { Injectable } from '@nestjs/common';\nexport const x = Injectable;\n";
+    const errors = await boundaryErrors('libs/messaging/src/boundary-probe.ts', probe);
+    expect(errors.join('\n')).toMatch(/@nestjs\/common/);
+    expect(await boundaryErrors('libs/nest-messaging/src/boundary-probe.ts', probe)).toEqual([]);
+  });
+
   it('production code of an app may not import the testing harness, its tests may', async () => {
     const probe =
       "import { uniqueName } from '@streamline/testing';\nexport const x = uniqueName;\n";

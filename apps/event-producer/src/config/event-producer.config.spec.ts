@@ -50,6 +50,7 @@ describe('event-producer settings', () => {
     ['KAFKA_DELIVERY_TIMEOUT_MS', '-1'],
     ['RATE_LIMIT_KEY_HEADER', 'x api key'],
     ['KAFKA_COMPRESSION', 'zstd'],
+    ['API_KEYS', 'long-enough-key-0001,short'],
   ])('names %s when it is %p', (variable, value) => {
     expect(problemOf({ [variable]: value })).toEqual([variable]);
   });

@@ -59,15 +59,30 @@ export const eventProducerConfigSchema = baseConfigSchema.extend({
    * gzips on the libuv pool, which multiplied the p99 of single events (see README).
    */
   KAFKA_COMPRESSION: z.enum(['none', 'gzip']).default('none'),
-  /** Requests one client (API key or IP) may make per window; 429 beyond. */
+  /** Requests one client (an issued API key, else its address) may make per window; 429 beyond. */
   RATE_LIMIT_MAX: z.coerce.number().int().positive().default(6_000),
   RATE_LIMIT_WINDOW_MS: msVar(60_000),
-  /** Header naming the client for the rate limit (when sent); `none`: the client IP only. */
+  /** Header carrying an API key (counted only when it is one of API_KEYS); `none`: addresses only. */
   RATE_LIMIT_KEY_HEADER: z
     .string()
     .regex(/^[A-Za-z0-9-]{1,64}$/, { message: 'must be an HTTP header name or none' })
     .default('x-api-key')
     .transform((value) => (value.toLowerCase() === 'none' ? undefined : value.toLowerCase())),
+  /**
+   * API keys issued to clients, comma-separated (at least 16 characters each). A request carrying
+   * one of them in RATE_LIMIT_KEY_HEADER is that client (its own rate limit and idempotency keys)
+   * wherever it comes from; any other request is its address. Empty (default): addresses only.
+   */
+  API_KEYS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((key) => key.trim())
+        .filter((key) => key.length > 0),
+    )
+    .pipe(z.array(z.string().min(16, { message: 'each API key must be at least 16 characters' }))),
   /** How long an Idempotency-Key is remembered. */
   IDEMPOTENCY_TTL_MS: msVar(24 * 60 * 60 * 1000),
   /** How long an unfinished request holds its key before another may take it over (a crash). */

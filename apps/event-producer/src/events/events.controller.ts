@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Headers, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { traceparentOf, userActivityInputContract } from '@streamline/contracts';
 import {
@@ -7,9 +7,10 @@ import {
   MaxBodyBytes,
   schemaOf,
 } from '@streamline/platform';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendReply } from '../common/http-reply';
 import { IDEMPOTENCY_HEADER, idempotencyKeyOf } from '../idempotency/request-fingerprint';
+import { CLIENT_IDENTIFIER, type ClientIdentifier } from './client-identity';
 import { parseDeliveryMode } from './delivery-mode';
 import { MAX_BODY_BYTES, MAX_RECORDS_PER_REQUEST } from './event-batch';
 import { PublishEventsUseCase } from './publish-events.use-case';
@@ -68,7 +69,10 @@ const eventSchema = schemaOf(userActivityInputContract, 'input');
 })
 @Controller('events')
 export class EventsController {
-  constructor(private readonly publishEvents: PublishEventsUseCase) {}
+  constructor(
+    private readonly publishEvents: PublishEventsUseCase,
+    @Inject(CLIENT_IDENTIFIER) private readonly identify: ClientIdentifier,
+  ) {}
 
   @Post()
   @AcceptContentTypes('application/json')
@@ -107,9 +111,11 @@ export class EventsController {
     @Body() body: unknown,
     @Query('ack') ack: unknown,
     @Headers() headers: RequestHeaders,
+    @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const result = await this.publishEvents.execute({
+      client: this.identify(request),
       body,
       mode: parseDeliveryMode(ack),
       traceparent: traceparentOf(headers['traceparent']),

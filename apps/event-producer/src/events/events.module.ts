@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { KafkaProducerService } from '@streamline/nest-messaging';
-import { APP_CONFIG } from '@streamline/platform';
+import { APP_CONFIG, clientIdentifier } from '@streamline/platform';
 import type { EventProducerConfig } from '../config/event-producer.config';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
+import { CLIENT_IDENTIFIER } from './client-identity';
 import { EventsController } from './events.controller';
 import { EventsMetrics } from './events.metrics';
 import { KafkaRecordPublisher } from './kafka-record-publisher';
@@ -27,6 +28,12 @@ import { TopicRecordsController } from './topic-records.controller';
       inject: [KafkaProducerService, APP_CONFIG],
       useFactory: (producer: KafkaProducerService, config: EventProducerConfig) =>
         new KafkaRecordPublisher(producer, config.KAFKA_DELIVERY_TIMEOUT_MS),
+    },
+    {
+      provide: CLIENT_IDENTIFIER,
+      inject: [APP_CONFIG],
+      useFactory: (config: EventProducerConfig) =>
+        clientIdentifier({ keyHeader: config.RATE_LIMIT_KEY_HEADER, apiKeys: config.API_KEYS }),
     },
   ],
 })

@@ -39,7 +39,9 @@ describe('ProduceTopicRecordsUseCase', () => {
     ['a prototype member', 'constructor'],
   ])('answers 404 for %s', async (_name, topic) => {
     const body = { records: [{ value: activity('u') }] };
-    expect(await codeOf(useCase.execute({ topic, body, mode: 'all' }))).toBe('TOPIC_NOT_FOUND');
+    expect(
+      await codeOf(useCase.execute({ client: 'ip:127.0.0.1', topic, body, mode: 'all' })),
+    ).toBe('TOPIC_NOT_FOUND');
   });
 
   it.each([
@@ -49,7 +51,9 @@ describe('ProduceTopicRecordsUseCase', () => {
     ['the changelog', TOPICS.AGGREGATOR_CHANGELOG, 'aggregator'],
   ])('answers 403 for %s, naming the service that produces it', async (_name, topic, owner) => {
     const body = { records: [{ value: activity('u') }] };
-    const error = await useCase.execute({ topic, body, mode: 'all' }).catch((e: unknown) => e);
+    const error = await useCase
+      .execute({ client: 'ip:127.0.0.1', topic, body, mode: 'all' })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'TOPIC_OWNED_BY_OTHER_SERVICE', retryable: false });
     expect((error as Error).message).toMatch(
       new RegExp(`^${topic.replace(/\./g, '\\.')} is produced by ${owner}`),
@@ -76,7 +80,7 @@ describe('ProduceTopicRecordsUseCase', () => {
       ],
     };
     const error = await narrow
-      .execute({ topic: TOPICS.TELEMETRY, body, mode: 'all' })
+      .execute({ client: 'ip:127.0.0.1', topic: TOPICS.TELEMETRY, body, mode: 'all' })
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'TOPIC_OWNED_BY_OTHER_SERVICE' });
     expect((error as Error).message).toMatch(/^iot\.telemetry\.v1 is produced by iot-ingestor/);
@@ -85,6 +89,7 @@ describe('ProduceTopicRecordsUseCase', () => {
 
   it('produces values checked against the topic contract, keyed by their entity id, REST-proxy shaped', async () => {
     const reply = await useCase.execute({
+      client: 'ip:127.0.0.1',
       topic: TOPICS.USER_ACTIVITY,
       body: {
         records: [
@@ -132,6 +137,7 @@ describe('ProduceTopicRecordsUseCase', () => {
 
   it('keys telemetry by deviceId', async () => {
     await useCase.execute({
+      client: 'ip:127.0.0.1',
       topic: TOPICS.TELEMETRY,
       body: {
         records: [
@@ -152,6 +158,7 @@ describe('ProduceTopicRecordsUseCase', () => {
 
   it('refuses per record (207): a key that is not the entity id, a reserved header, a contract violation', async () => {
     const reply = await useCase.execute({
+      client: 'ip:127.0.0.1',
       topic: TOPICS.USER_ACTIVITY,
       body: {
         records: [
@@ -181,7 +188,7 @@ describe('ProduceTopicRecordsUseCase', () => {
     ['records that are all invalid', { records: [{ value: 1 }, { nope: true }] }],
   ])('answers 400 for %s', async (_name, body) => {
     await expect(
-      useCase.execute({ topic: TOPICS.USER_ACTIVITY, body, mode: 'all' }),
+      useCase.execute({ client: 'ip:127.0.0.1', topic: TOPICS.USER_ACTIVITY, body, mode: 'all' }),
     ).rejects.toBeInstanceOf(RequestValidationError);
     expect(publisher.published).toHaveLength(0);
   });

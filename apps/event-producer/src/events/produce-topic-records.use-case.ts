@@ -25,6 +25,8 @@ import {
 import { RECORD_PUBLISHER, type RecordPublisher } from './record-publisher';
 
 export interface ProduceTopicRecordsCommand {
+  /** Who asked (platform `clientIdentifier`): idempotency keys are scoped per client. */
+  client: string;
   topic: string;
   body: unknown;
   mode: DeliveryMode;
@@ -74,7 +76,7 @@ export class ProduceTopicRecordsUseCase {
     if (key === undefined) return { ...(await run()), replayed: false };
     const scope = `POST /topics/${command.topic}/records`;
     const fingerprint = fingerprintOf({ scope, variant: command.mode, body: command.body });
-    return this.idempotency.execute({ scope, key, fingerprint }, run);
+    return this.idempotency.execute({ client: command.client, scope, key, fingerprint }, run);
   }
 
   private writable(topic: string): { contract: Contract; keyField: string } {

@@ -31,7 +31,12 @@ describe('PublishEventsUseCase', () => {
   });
 
   it('produces one event keyed by userId with the contract, normalised, and answers 201 with its offset', async () => {
-    const reply = await useCase.execute({ body: event(), mode: 'all', traceparent: TRACE });
+    const reply = await useCase.execute({
+      client: 'ip:127.0.0.1',
+      body: event(),
+      mode: 'all',
+      traceparent: TRACE,
+    });
     expect(reply.status).toBe(201);
     const [record] = publisher.published;
     expect(record).toMatchObject({
@@ -56,12 +61,20 @@ describe('PublishEventsUseCase', () => {
 
   it('keeps an eventId the client gave (lower-cased, the dedup key downstream)', async () => {
     const id = 'A1B2C3D4-0000-4000-8000-000000000001';
-    await useCase.execute({ body: event('u-1', { eventId: id }), mode: 'all' });
+    await useCase.execute({
+      client: 'ip:127.0.0.1',
+      body: event('u-1', { eventId: id }),
+      mode: 'all',
+    });
     expect((publisher.published[0]?.value as { eventId: string }).eventId).toBe(id.toLowerCase());
   });
 
   it('hands events over without waiting with ack=none: 202', async () => {
-    const reply = await useCase.execute({ body: [event('a'), event('b')], mode: 'none' });
+    const reply = await useCase.execute({
+      client: 'ip:127.0.0.1',
+      body: [event('a'), event('b')],
+      mode: 'none',
+    });
     expect(reply.status).toBe(202);
     expect(publisher.published).toHaveLength(0);
     expect(publisher.forgotten.map((r) => r.key)).toEqual(['a', 'b']);
@@ -71,6 +84,7 @@ describe('PublishEventsUseCase', () => {
 
   it('answers a mixed batch with 207: offsets for the valid, index, path and reason for the others', async () => {
     const reply = await useCase.execute({
+      client: 'ip:127.0.0.1',
       body: [event('a'), { userId: 'b', type: 'click' }, event('c')],
       mode: 'all',
     });
@@ -91,7 +105,11 @@ describe('PublishEventsUseCase', () => {
 
   it('refuses a single invalid event with 400 naming the field', async () => {
     const error = await useCase
-      .execute({ body: { userId: 'has space', type: 'click', ts: 1 }, mode: 'all' })
+      .execute({
+        client: 'ip:127.0.0.1',
+        body: { userId: 'has space', type: 'click', ts: 1 },
+        mode: 'all',
+      })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RequestValidationError);
     const paths = (error as RequestValidationError).issues?.map((i) => i.path).sort();
@@ -101,7 +119,11 @@ describe('PublishEventsUseCase', () => {
 
   it('refuses a batch with no valid event with 400 and indexed paths', async () => {
     const error = await useCase
-      .execute({ body: [{ type: 'x' }, { userId: 'u', type: 'x', ts: 'never' }], mode: 'all' })
+      .execute({
+        client: 'ip:127.0.0.1',
+        body: [{ type: 'x' }, { userId: 'u', type: 'x', ts: 'never' }],
+        mode: 'all',
+      })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RequestValidationError);
     const paths = (error as RequestValidationError).issues?.map((i) => i.path);
@@ -113,16 +135,21 @@ describe('PublishEventsUseCase', () => {
     ['a string', 'click'],
     ['null', null],
   ])('refuses %s with 400', async (_name, body) => {
-    await expect(useCase.execute({ body, mode: 'all' })).rejects.toBeInstanceOf(
-      RequestValidationError,
-    );
+    await expect(
+      useCase.execute({ client: 'ip:127.0.0.1', body, mode: 'all' }),
+    ).rejects.toBeInstanceOf(RequestValidationError);
   });
 
   it('refuses a body nested too deep with 400 before hashing it for the Idempotency-Key', async () => {
     let deep: unknown = 1;
     for (let i = 0; i < 100_000; i++) deep = [deep];
     const error = await useCase
-      .execute({ body: event('u', { properties: { deep } }), mode: 'all', idempotencyKey: 'k' })
+      .execute({
+        client: 'ip:127.0.0.1',
+        body: event('u', { properties: { deep } }),
+        mode: 'all',
+        idempotencyKey: 'k',
+      })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RequestValidationError);
     expect((error as RequestValidationError).issues?.[0]?.code).toBe('too_deep');
@@ -130,9 +157,9 @@ describe('PublishEventsUseCase', () => {
 
   it('refuses more than 500 events with 413 before producing any', async () => {
     const body = Array.from({ length: 501 }, () => event());
-    await expect(useCase.execute({ body, mode: 'all' })).rejects.toBeInstanceOf(
-      PayloadTooLargeError,
-    );
+    await expect(
+      useCase.execute({ client: 'ip:127.0.0.1', body, mode: 'all' }),
+    ).rejects.toBeInstanceOf(PayloadTooLargeError);
     expect(publisher.published).toHaveLength(0);
   });
 
@@ -142,7 +169,9 @@ describe('PublishEventsUseCase', () => {
       retryable: true,
     });
     publisher.outcome = () => ({ ok: false, error: down });
-    await expect(useCase.execute({ body: [event(), event()], mode: 'all' })).rejects.toBe(down);
+    await expect(
+      useCase.execute({ client: 'ip:127.0.0.1', body: [event(), event()], mode: 'all' }),
+    ).rejects.toBe(down);
     expect(metrics.counts['events/all/failed']).toBe(2);
   });
 
@@ -155,7 +184,11 @@ describe('PublishEventsUseCase', () => {
       i === 1
         ? { ok: false, error: rejected }
         : { ok: true, delivery: { partition: 0, offset: '7', timestamp: 1 } };
-    const reply = await useCase.execute({ body: [event(), event()], mode: 'all' });
+    const reply = await useCase.execute({
+      client: 'ip:127.0.0.1',
+      body: [event(), event()],
+      mode: 'all',
+    });
     expect(reply.status).toBe(207);
     expect(reply.body).toMatchObject({
       failed: 1,
@@ -168,21 +201,36 @@ describe('PublishEventsUseCase', () => {
 
   describe('with an Idempotency-Key', () => {
     it('replays the first reply for the same body without producing again', async () => {
-      const first = await useCase.execute({ body: [event()], mode: 'all', idempotencyKey: 'k1' });
-      const again = await useCase.execute({ body: [event()], mode: 'all', idempotencyKey: 'k1' });
+      const first = await useCase.execute({
+        client: 'ip:127.0.0.1',
+        body: [event()],
+        mode: 'all',
+        idempotencyKey: 'k1',
+      });
+      const again = await useCase.execute({
+        client: 'ip:127.0.0.1',
+        body: [event()],
+        mode: 'all',
+        idempotencyKey: 'k1',
+      });
       expect(first.replayed).toBe(false);
       expect(again).toEqual({ ...first, replayed: true });
       expect(publisher.published).toHaveLength(1);
     });
 
     it('refuses the key with another body (422) or another ack mode', async () => {
-      await useCase.execute({ body: event('a'), mode: 'all', idempotencyKey: 'k2' });
+      await useCase.execute({
+        client: 'ip:127.0.0.1',
+        body: event('a'),
+        mode: 'all',
+        idempotencyKey: 'k2',
+      });
       for (const retry of [
         { body: event('b'), mode: 'all' as const },
         { body: event('a'), mode: 'none' as const },
       ]) {
         const error = await useCase
-          .execute({ ...retry, idempotencyKey: 'k2' })
+          .execute({ client: 'ip:127.0.0.1', ...retry, idempotencyKey: 'k2' })
           .catch((e: unknown) => e);
         expect(error).toBeInstanceOf(ServiceError);
         expect((error as ServiceError).code).toBe('IDEMPOTENCY_KEY_REUSED');
@@ -191,9 +239,19 @@ describe('PublishEventsUseCase', () => {
     });
 
     it('derives eventIds from key and body, so a re-run after a crash produces the same ids', async () => {
-      await useCase.execute({ body: [event(), event()], mode: 'all', idempotencyKey: 'k3' });
+      await useCase.execute({
+        client: 'ip:127.0.0.1',
+        body: [event(), event()],
+        mode: 'all',
+        idempotencyKey: 'k3',
+      });
       store.rows.clear(); // as if the first run died before its reply was stored
-      await useCase.execute({ body: [event(), event()], mode: 'all', idempotencyKey: 'k3' });
+      await useCase.execute({
+        client: 'ip:127.0.0.1',
+        body: [event(), event()],
+        mode: 'all',
+        idempotencyKey: 'k3',
+      });
       const ids = publisher.published.map((r) => (r.value as { eventId: string }).eventId);
       expect(ids[0]).toBe(ids[2]);
       expect(ids[1]).toBe(ids[3]);
@@ -204,13 +262,23 @@ describe('PublishEventsUseCase', () => {
       const down = Object.assign(new Error('down'), { code: 'KAFKA_SEND_FAILED', retryable: true });
       publisher.outcome = () => ({ ok: false, error: down });
       await expect(
-        useCase.execute({ body: event(), mode: 'all', idempotencyKey: 'k4' }),
+        useCase.execute({
+          client: 'ip:127.0.0.1',
+          body: event(),
+          mode: 'all',
+          idempotencyKey: 'k4',
+        }),
       ).rejects.toBe(down);
       publisher.outcome = () => ({
         ok: true,
         delivery: { partition: 1, offset: '1', timestamp: 1 },
       });
-      const retry = await useCase.execute({ body: event(), mode: 'all', idempotencyKey: 'k4' });
+      const retry = await useCase.execute({
+        client: 'ip:127.0.0.1',
+        body: event(),
+        mode: 'all',
+        idempotencyKey: 'k4',
+      });
       expect(retry).toMatchObject({ status: 201, replayed: false });
     });
   });

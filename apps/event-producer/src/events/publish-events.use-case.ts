@@ -13,6 +13,8 @@ import { deliverRecords, requestStatus, type CheckedRecord } from './record-deli
 import { RECORD_PUBLISHER, type RecordPublisher } from './record-publisher';
 
 export interface PublishEventsCommand {
+  /** Who asked (platform `clientIdentifier`): idempotency keys are scoped per client. */
+  client: string;
   body: unknown;
   mode: DeliveryMode;
   traceparent?: string;
@@ -42,7 +44,8 @@ export class PublishEventsUseCase {
       key === undefined
         ? undefined
         : fingerprintOf({ scope: SCOPE, variant: command.mode, body: command.body });
-    const idSeed = key === undefined ? undefined : `${key}:${fingerprint}`;
+    // Per client: two clients' requests with one key must not derive the same eventIds.
+    const idSeed = key === undefined ? undefined : `${command.client}:${key}:${fingerprint}`;
     const checked = items.map((item, index) =>
       this.check(item, index, single, command.traceparent, idSeed),
     );
@@ -57,7 +60,10 @@ export class PublishEventsUseCase {
     const run = () => this.produce(checked, single, command.mode);
     if (key === undefined || fingerprint === undefined)
       return { ...(await run()), replayed: false };
-    return this.idempotency.execute({ scope: SCOPE, key, fingerprint }, run);
+    return this.idempotency.execute(
+      { client: command.client, scope: SCOPE, key, fingerprint },
+      run,
+    );
   }
 
   private check(

@@ -1,10 +1,11 @@
-import { Body, Controller, Headers, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Headers, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { traceparentOf } from '@streamline/contracts';
 import { AcceptContentTypes, ERROR_BODY_SCHEMA, MaxBodyBytes } from '@streamline/platform';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendReply } from '../common/http-reply';
 import { IDEMPOTENCY_HEADER, idempotencyKeyOf } from '../idempotency/request-fingerprint';
+import { CLIENT_IDENTIFIER, type ClientIdentifier } from './client-identity';
 import { parseDeliveryMode } from './delivery-mode';
 import { MAX_BODY_BYTES, MAX_RECORDS_PER_REQUEST } from './event-batch';
 import { ProduceTopicRecordsUseCase } from './produce-topic-records.use-case';
@@ -19,7 +20,10 @@ type RequestHeaders = Record<string, string | string[] | undefined>;
 @ApiTags('topics')
 @Controller('topics')
 export class TopicRecordsController {
-  constructor(private readonly produceRecords: ProduceTopicRecordsUseCase) {}
+  constructor(
+    private readonly produceRecords: ProduceTopicRecordsUseCase,
+    @Inject(CLIENT_IDENTIFIER) private readonly identify: ClientIdentifier,
+  ) {}
 
   @Post(':topic/records')
   @AcceptContentTypes('application/json', KAFKA_JSON_V2)
@@ -84,9 +88,11 @@ export class TopicRecordsController {
     @Body() body: unknown,
     @Query('ack') ack: unknown,
     @Headers() headers: RequestHeaders,
+    @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const result = await this.produceRecords.execute({
+      client: this.identify(request),
       topic,
       body,
       mode: parseDeliveryMode(ack),

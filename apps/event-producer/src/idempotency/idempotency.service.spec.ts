@@ -1,7 +1,7 @@
 import { ServiceError } from '@streamline/platform';
 import { InMemoryIdempotencyStore, idempotencyOver } from '../test-support/fakes';
 
-const request = { scope: 'POST /events', key: 'k', fingerprint: 'f1' };
+const request = { client: 'ip:10.0.0.7', scope: 'POST /events', key: 'k', fingerprint: 'f1' };
 const reply = { status: 201, body: { ok: true } };
 
 describe('IdempotencyService', () => {
@@ -50,6 +50,24 @@ describe('IdempotencyService', () => {
     ).rejects.toThrow('kafka down');
     expect(store.rows.size).toBe(0);
     expect(await service.execute(request, async () => reply)).toMatchObject({ replayed: false });
+  });
+
+  it('scopes keys per client: the same key from two clients is two requests', async () => {
+    const store = new InMemoryIdempotencyStore();
+    const service = idempotencyOver(store);
+    const other = { status: 201, body: { other: true } };
+    await service.execute(request, async () => reply);
+    // Another client, same key, another body: not a 422, not the first client's reply.
+    expect(
+      await service.execute(
+        { ...request, client: 'key:0a1b', fingerprint: 'f2' },
+        async () => other,
+      ),
+    ).toEqual({ ...other, replayed: false });
+    expect([...store.rows.keys()].sort()).toEqual([
+      'ip:10.0.0.7 POST /events\nk',
+      'key:0a1b POST /events\nk',
+    ]);
   });
 
   it('still answers when storing the reply fails (the records were produced)', async () => {

@@ -15,13 +15,20 @@ export const IDEMPOTENCY_ERRORS = {
   IN_PROGRESS: 'IDEMPOTENCY_KEY_IN_PROGRESS',
 } as const;
 
+/** A request of one client: the same key from two clients names two requests. */
+export type ClientRequest = IdempotentRequest & {
+  /** Who asked, as the server vouches for it (an issued API key's digest or the client address). */
+  client: string;
+};
+
 /** A reply, and whether it was the stored reply of an earlier request. */
 export type IdempotentReply = StoredReply & { replayed: boolean };
 
 /**
  * Runs a request at most once per Idempotency-Key: the first request claims the key (a unique
  * row, so concurrent requests cannot both win) and stores its reply; a retry with the same
- * request gets that reply without running again; another request with the key gets 422.
+ * request gets that reply without running again; another request with the key gets 422. Keys are
+ * scoped per client: one client can neither replay nor block another's request by guessing its key.
  */
 @Injectable()
 export class IdempotencyService {
@@ -38,9 +45,11 @@ export class IdempotencyService {
 
   /** Runs `work` unless this request already ran (then its reply is returned). */
   async execute(
-    request: IdempotentRequest,
+    { client, ...asked }: ClientRequest,
     work: () => Promise<StoredReply>,
   ): Promise<IdempotentReply> {
+    // The stored scope names the client: `ip:10.0.0.7 POST /events`.
+    const request: IdempotentRequest = { ...asked, scope: `${client} ${asked.scope}` };
     const claim = await this.store.claim(
       request,
       this.config.IDEMPOTENCY_TTL_MS,

@@ -14,8 +14,13 @@ export const DEVICE_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 export const METRIC_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const EVENT_TYPE_PATTERN = /^[A-Za-z0-9_:-]{1,64}$/;
 
-/** User ids are opaque (uuids, e-mails, numbers as text) but never empty or containing whitespace. */
-export const USER_ID_PATTERN = /^\S{1,256}$/;
+/**
+ * User ids are opaque (uuids, e-mails, numbers as text) but never empty, and free of whitespace,
+ * control characters (NUL, escapes, DEL, C1: they forge log lines and break terminals and C
+ * strings downstream) and lone surrogates (not encodable as UTF-8: the Kafka key would differ
+ * from the value's userId).
+ */
+export const USER_ID_PATTERN = /^[^\s\p{Cc}\p{Cs}]{1,256}$/u;
 
 /** Whether a value is a device id that is safe as a subject token, topic level and key. */
 export function isSafeDeviceId(value: unknown): value is string {
@@ -39,7 +44,7 @@ export const eventTypeSchema = z.string().regex(EVENT_TYPE_PATTERN, {
 });
 
 export const userIdSchema = z.string().regex(USER_ID_PATTERN, {
-  message: 'userId must be 1-256 characters without whitespace',
+  message: 'userId must be 1-256 characters without whitespace or control characters',
 });
 
 /** A number that JSON can carry: zod already rejects NaN and Infinity. */

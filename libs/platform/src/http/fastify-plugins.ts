@@ -4,25 +4,51 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ERROR_CODES, ServiceError } from './service-error';
 
-/** Per-client request budget; `keyHeader` (e.g. `x-api-key`) names the client when present. */
-export interface RateLimitSettings {
+/**
+ * Who a client is, as far as the server can vouch for it: an API key counts only when it is one
+ * the operator issued (`apiKeys`); anything else (no key, an invented key) is the client address,
+ * Fastify's `request.ip`: the socket's peer unless the platform's trustProxy names the proxies
+ * whose X-Forwarded-For may be believed. So neither a made-up key nor a forged header gives a
+ * client a fresh rate-limit budget, or someone else's idempotency keys.
+ */
+export interface ClientIdentitySettings {
+  /** Header that carries an API key (e.g. `x-api-key`); without it only the address counts. */
+  keyHeader?: string;
+  /** The API keys issued to clients; a key not listed identifies nobody. */
+  apiKeys?: readonly string[];
+}
+
+/** Per-client request budget, per client identity (see ClientIdentitySettings). */
+export interface RateLimitSettings extends ClientIdentitySettings {
   max: number;
   windowMs: number;
-  /** Header whose value identifies the client (hashed); without it the client IP does. */
-  keyHeader?: string;
 }
 
 /** Platform endpoints probed by orchestrators and scrapers are never rate limited. */
 const EXEMPT_ROUTES = /^\/(health|metrics|docs)(\/|$)/;
 
-/** The rate-limit bucket of a request: its API key (hashed, so no secret sits in memory) or its IP. */
-export function rateLimitKey(request: FastifyRequest, keyHeader: string | undefined): string {
-  const raw = keyHeader === undefined ? undefined : request.headers[keyHeader.toLowerCase()];
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  if (value !== undefined && value.length > 0) {
-    return `key:${createHash('sha256').update(value).digest('hex').slice(0, 32)}`;
-  }
-  return `ip:${request.ip}`;
+function keyDigest(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 32);
+}
+
+/**
+ * Builds the function naming a request's client: `key:<sha-256 of an issued API key>` (hashed, so
+ * no secret sits in buckets or database rows) or `ip:<client address>`.
+ */
+export function clientIdentifier(
+  settings: ClientIdentitySettings,
+): (request: Pick<FastifyRequest, 'headers' | 'ip'>) => string {
+  const header = settings.keyHeader?.toLowerCase();
+  const issued = new Set((settings.apiKeys ?? []).map(keyDigest));
+  return (request) => {
+    const raw = header === undefined || issued.size === 0 ? undefined : request.headers[header];
+    const value = Array.isArray(raw) ? raw[0] : raw;
+    if (value !== undefined && value.length > 0) {
+      const digest = keyDigest(value);
+      if (issued.has(digest)) return `key:${digest}`;
+    }
+    return `ip:${request.ip}`;
+  };
 }
 
 /** Whether a request goes to a platform endpoint (health, metrics, docs). */
@@ -45,7 +71,7 @@ export async function installRateLimit(
     global: false,
     max: settings.max,
     timeWindow: settings.windowMs,
-    keyGenerator: (request) => rateLimitKey(request, settings.keyHeader),
+    keyGenerator: clientIdentifier(settings),
     allowList: (request) => isExemptFromRateLimit(request),
     errorResponseBuilder: (_request, context) =>
       new ServiceError(

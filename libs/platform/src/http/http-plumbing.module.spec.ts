@@ -35,7 +35,12 @@ class ProbeController {
   imports: [
     HttpPlumbingModule.forRoot({
       errorStatuses: { THING_NOT_FOUND: 404 },
-      rateLimit: { max: 3, windowMs: 60_000, keyHeader: 'x-api-key' },
+      rateLimit: {
+        max: 3,
+        windowMs: 60_000,
+        keyHeader: 'x-api-key',
+        apiKeys: Array.from({ length: 50 }, (_, i) => `client-${i + 1}`),
+      },
       jsonMediaTypes: ['application/vnd.test+json'],
     }),
   ],
@@ -167,5 +172,20 @@ describe('HttpPlumbingModule on a real Fastify adapter', () => {
       const health = await fastify.inject({ url: '/health/live', headers: { 'x-api-key': key } });
       expect(health.statusCode).toBe(200);
     }
+  });
+
+  it('keys the limit on what the server can vouch for: an invented API key or a forged X-Forwarded-For changes nothing', async () => {
+    // One client address (the socket's peer); trustProxy is off, so X-Forwarded-For is not believed.
+    const from = (headers: Record<string, string>) =>
+      fastify
+        .inject({ url: '/missing', remoteAddress: '10.9.8.7', headers: { ...headers } })
+        .then((res) => res.statusCode);
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push(await from({ 'x-api-key': `invented-${i}` }));
+    statuses.push(await from({ 'x-forwarded-for': '203.0.113.99' }));
+    statuses.push(await from({ 'x-api-key': 'invented-9', 'x-forwarded-for': '198.51.100.1' }));
+    expect(statuses).toEqual([404, 404, 404, 429, 429]);
+    // An issued key is its own client, wherever it connects from.
+    expect(await from({ 'x-api-key': nextKey() })).toBe(404);
   });
 });
