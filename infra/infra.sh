@@ -395,9 +395,11 @@ pg_sql() { # pg_sql DB SQL -> runs SQL as user postgres, prints tuples only
 # postgres_logical_wal: Debezium reads the WAL through logical decoding (pgoutput), which needs
 # wal_level=logical. Changing it needs a server restart, done once (next runs find it set).
 postgres_logical_wal() {
-  local level
-  level="$(pg_sql postgres 'SHOW wal_level' 2>&1)" || die "cannot read wal_level: $(echo "$level" | head -n1)"
+  local level err="$DATA_ROOT/psql.err"
+  # stderr apart: only the server's answer may decide on a restart.
+  level="$(pg_sql postgres 'SHOW wal_level' 2>"$err")" || die "cannot read wal_level: $(head -n1 "$err")"
   [[ "$level" == "logical" ]] && return 0
+  [[ "$level" == "replica" || "$level" == "minimal" ]] || die "unexpected answer to SHOW wal_level: '$(echo "$level" | head -c 100)'"
   local ver out
   ver="$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1 || true)"
   out="$(pg_sql postgres 'ALTER SYSTEM SET wal_level = logical' 2>&1)" || die "ALTER SYSTEM SET wal_level = logical failed: $(echo "$out" | head -n1)"
