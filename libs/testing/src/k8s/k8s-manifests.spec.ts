@@ -231,6 +231,19 @@ describe.each(OVERLAYS)('k8s overlay %s (kubectl kustomize)', (overlay: Overlay)
   });
 });
 
+/** The fewest replicas a workload runs: its autoscaler's minimum, else spec.replicas. */
+function minReplicas(objects: K8sObject[], workload: K8sObject): number | undefined {
+  for (const scaler of objects) {
+    const spec = scaler.spec as
+      | { scaleTargetRef?: { name?: string }; minReplicas?: number; minReplicaCount?: number }
+      | undefined;
+    if (spec?.scaleTargetRef?.name !== workload.metadata.name) continue;
+    if (scaler.kind === 'HorizontalPodAutoscaler') return spec.minReplicas ?? 1;
+    if (scaler.kind === 'ScaledObject') return spec.minReplicaCount ?? 0;
+  }
+  return workloadSpec(workload).replicas;
+}
+
 describe('k8s overlays: what differs', () => {
   const dev = buildOverlay('dev');
   const prod = buildOverlay('prod');
@@ -238,7 +251,7 @@ describe('k8s overlays: what differs', () => {
     Object.fromEntries(
       objects
         .filter((o) => isWorkload(o) && o.metadata.namespace === APP_NAMESPACE)
-        .map((o) => [o.metadata.name, workloadSpec(o).replicas]),
+        .map((o) => [o.metadata.name, minReplicas(objects, o)]),
     );
 
   it('dev: one replica of everything, a single Kafka node', () => {
@@ -286,6 +299,18 @@ describe('k8s overlays: what differs', () => {
     );
   });
 
+  it('prod: an autoscaled Deployment has no spec.replicas, so `kubectl apply` never resets it', () => {
+    const scalers = prod.filter((o) =>
+      ['HorizontalPodAutoscaler', 'ScaledObject'].includes(o.kind),
+    );
+    expect(scalers.length).toBeGreaterThanOrEqual(4);
+    for (const scaler of scalers) {
+      const target = (scaler.spec?.['scaleTargetRef'] as { name: string }).name;
+      const workload = findObject(prod, 'Deployment', target, APP_NAMESPACE);
+      expect([target, workloadSpec(workload).replicas]).toEqual([target, undefined]);
+    }
+  });
+
   it('prod: a PodDisruptionBudget for every service workload (and NATS), one pod at a time', () => {
     const budgets = objectsOfKind(prod, 'PodDisruptionBudget');
     for (const workload of prod.filter(
@@ -296,8 +321,8 @@ describe('k8s overlays: what differs', () => {
       );
       expect([workload.metadata.name, covering.length]).toEqual([workload.metadata.name, 1]);
       expect(covering[0]?.spec?.['maxUnavailable']).toBe(1);
-      // A budget allowing one away with fewer than 2 replicas would block every drain.
-      expect(workloadSpec(workload).replicas).toBeGreaterThanOrEqual(2);
+      // With a single replica, one away is the whole service.
+      expect(minReplicas(prod, workload)).toBeGreaterThanOrEqual(2);
     }
   });
 
