@@ -1,11 +1,12 @@
-import { CLOSED_PORT, createTestDatabase, describePlatformEndpoints } from '@streamline/testing';
+import { CLOSED_PORT, describePlatformEndpoints } from '@streamline/testing';
 import { cdcSinkService } from '../src/cdc-sink.service';
+import { SinkTestEnv } from './support/sink-test-env';
 
 describePlatformEndpoints(cdcSinkService, {
-  dependencies: ['kafka', 'nats', 'postgres'],
+  dependencies: ['kafka', 'nats', 'postgres', 'sink'],
   environment: async () => {
-    const database = await createTestDatabase();
-    return { env: { DATABASE_URL: database.url }, cleanup: () => database.drop() };
+    const names = await new SinkTestEnv().setUp();
+    return { env: names.env(), cleanup: () => names.cleanup() };
   },
   unreachable: {
     dependency: 'postgres',
