@@ -1,11 +1,12 @@
-import { CLOSED_PORT, createTestDatabase, describePlatformEndpoints } from '@streamline/testing';
+import { CLOSED_PORT, describePlatformEndpoints } from '@streamline/testing';
 import { dlqHandlerService } from '../src/dlq-handler.service';
+import { dlqTestEnv } from './support/dlq-test-env';
 
 describePlatformEndpoints(dlqHandlerService, {
   dependencies: ['kafka', 'nats', 'postgres'],
   environment: async () => {
-    const database = await createTestDatabase();
-    return { env: { DATABASE_URL: database.url }, cleanup: () => database.drop() };
+    const names = await dlqTestEnv();
+    return { env: names.env, cleanup: () => names.cleanup() };
   },
   unreachable: {
     dependency: 'kafka',

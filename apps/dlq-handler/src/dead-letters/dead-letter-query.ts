@@ -1,0 +1,108 @@
+import { timestampSchema } from '@streamline/contracts';
+import { validateRequest, type Validator } from '@streamline/platform';
+import { z } from 'zod';
+import { DEAD_LETTER_STATUSES, type DeadLetterFilter } from './dead-letter-row';
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+
+const text = z.string().min(1).max(512);
+/** Epoch ms (digits) or ISO-8601, as epoch ms. */
+const instant = z.preprocess(
+  (v) => (typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : v),
+  timestampSchema,
+);
+
+/** The filter fields, shared by the list query and the bulk replay body. */
+export const filterShape = {
+  topic: text.optional(),
+  service: text.optional(),
+  errorClass: text.optional(),
+  status: z.enum(DEAD_LETTER_STATUSES).optional(),
+  since: instant.optional(),
+  until: instant.optional(),
+};
+
+const listQuerySchema = z
+  .object({
+    ...filterShape,
+    limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
+    cursor: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,32}$/)
+      .refine((c) => decodeCursor(c) !== undefined, { message: 'not a cursor of this API' })
+      .optional(),
+  })
+  .strict();
+
+/** Zod as a platform validator: faults become 400s naming the field. */
+export function zodValidator<T>(schema: z.ZodType<T>): Validator<T> {
+  return (value) => {
+    const result = schema.safeParse(value);
+    if (result.success) return { ok: true, value: result.data };
+    return {
+      ok: false,
+      issues: result.error.issues.map((issue) => ({
+        path: issue.path.join('.'),
+        message: issue.message,
+        code: issue.code,
+      })),
+    };
+  };
+}
+
+export interface ListQuery {
+  filter: DeadLetterFilter;
+  limit: number;
+  beforeId?: string;
+}
+
+/** Parses `GET /dead-letters`' query; 400 naming the faulty parameter. */
+export function parseListQuery(query: unknown): ListQuery {
+  const parsed = validateRequest(zodValidator(listQuerySchema), query ?? {});
+  const { limit, cursor, ...filter } = parsed;
+  return {
+    filter: toFilter(filter),
+    limit,
+    ...(cursor === undefined ? {} : { beforeId: decodeCursor(cursor) }),
+  };
+}
+
+/** The filter of parsed filter fields (times as epoch ms). */
+export function toFilter(fields: {
+  topic?: string;
+  service?: string;
+  errorClass?: string;
+  status?: DeadLetterFilter['status'];
+  since?: number;
+  until?: number;
+}): DeadLetterFilter {
+  const filter: DeadLetterFilter = {};
+  if (fields.topic !== undefined) filter.topic = fields.topic;
+  if (fields.service !== undefined) filter.service = fields.service;
+  if (fields.errorClass !== undefined) filter.errorClass = fields.errorClass;
+  if (fields.status !== undefined) filter.status = fields.status;
+  if (fields.since !== undefined) filter.since = fields.since;
+  if (fields.until !== undefined) filter.until = fields.until;
+  return filter;
+}
+
+/** An opaque cursor: the last id of a page, base64url. */
+export function encodeCursor(id: string): string {
+  return Buffer.from(`dl:${id}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): string | undefined {
+  const decoded = Buffer.from(cursor, 'base64url').toString();
+  const match = /^dl:(\d{1,18})$/.exec(decoded);
+  return match?.[1];
+}
+
+/** A dead-letter id from a path; 400 when it is not one. */
+export function parseId(id: string): string {
+  return validateRequest(
+    zodValidator(z.string().regex(/^\d{1,18}$/, { message: 'must be a dead-letter id' })),
+    id,
+    'id',
+  );
+}
