@@ -84,6 +84,9 @@ export class PartitionProducers {
       transactionTimeout: this.options.transactionTimeoutMs,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
+      // The broker answers CONCURRENT_TRANSACTIONS while the previous commit's markers are
+      // being written (a few ms): retry that quickly, as the Java client does, not after 300 ms.
+      retry: { initialRetryTime: 10, maxRetryTime: 5_000, retries: 15 },
     });
     await producer.connect();
     try {
