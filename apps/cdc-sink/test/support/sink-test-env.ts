@@ -42,11 +42,15 @@ export class SinkTestEnv {
   private producer: Producer | undefined;
   private nats: NatsConnection | undefined;
   private readonly extraTopics: string[] = [];
+  /** Idle connections the server closed (outage tests). */
+  readonly poolErrors: string[] = [];
 
   /** Creates the database and the topics (`devicesTopic`: use a connector's topic instead). */
   async setUp(options: { database?: TestDatabase; devicesTopic?: string } = {}): Promise<this> {
     this.database = options.database ?? (await createTestDatabase('cdc_sink_it'));
     this.pool = new Pool({ connectionString: this.database.url, max: 3 });
+    // An outage test stops the server under idle connections; the next query reconnects.
+    this.pool.on('error', (error) => this.poolErrors.push(error.message));
     if (options.devicesTopic) this.topics.devices = options.devicesTopic;
     this.admin = this.kafka.admin();
     await this.admin.connect();
