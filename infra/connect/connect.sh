@@ -239,6 +239,8 @@ registry_connector_config() {
   "tombstones.on.delete": "true",
   "snapshot.mode": "initial",
   "heartbeat.interval.ms": "10000",
+  "heartbeat.action.query": "SELECT pg_logical_emit_message(true, 'streamline-heartbeat', now()::text)",
+  "message.prefix.exclude.list": "streamline-heartbeat",
   "key.converter": "org.apache.kafka.connect.json.JsonConverter",
   "key.converter.schemas.enable": "false",
   "value.converter": "org.apache.kafka.connect.json.JsonConverter",
