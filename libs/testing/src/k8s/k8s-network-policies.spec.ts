@@ -1,6 +1,12 @@
 import { OVERLAYS, buildOverlay, findObject } from './kustomize-build';
 import { isWorkload, podLabels, type LabelSelector } from './k8s-objects';
-import { connectionAllowed, networkPolicies, type Endpoint, type Policy } from './network-policy';
+import {
+  allows,
+  connectionAllowed,
+  networkPolicies,
+  type Endpoint,
+  type Policy,
+} from './network-policy';
 import { SERVICES, SERVICE_PORTS } from './service-config-schemas';
 
 /** Pods Strimzi creates, with the labels Strimzi gives them (cluster `streamline`). */
@@ -128,6 +134,32 @@ describe.each(OVERLAYS)('k8s overlay %s: NetworkPolicies', (overlay) => {
         other,
         connectionAllowed(policies, endpoints[other] as Endpoint, target, port),
       ]).toEqual([other, false]);
+    }
+  });
+
+  it("lets Strimzi's pods reach each other (egress; Strimzi writes their ingress side)", () => {
+    const controller: Endpoint = {
+      namespace: 'streamline-kafka',
+      labels: { ...KAFKA_BROKER.labels, 'strimzi.io/controller-role': 'true' },
+    };
+    const entityOperator: Endpoint = {
+      namespace: 'streamline-kafka',
+      labels: {
+        'strimzi.io/cluster': 'streamline',
+        'strimzi.io/kind': 'Kafka',
+        'strimzi.io/name': 'streamline-entity-operator',
+      },
+    };
+    // KRaft quorum (9090) and replication (9091) between the nodes.
+    expect(allows(policies, 'egress', KAFKA_BROKER, controller, 9090)).toBe(true);
+    expect(allows(policies, 'egress', KAFKA_BROKER, KAFKA_BROKER, 9091)).toBe(true);
+    expect(allows(policies, 'egress', entityOperator, KAFKA_BROKER, 9091)).toBe(true);
+    // A Connect follower forwards REST requests to the leader.
+    expect(allows(policies, 'egress', KAFKA_CONNECT, KAFKA_CONNECT, 8083)).toBe(true);
+    // Kafka's nodes reach nothing of namespace streamline.
+    for (const name of ['postgres', 'nats', 'mosquitto']) {
+      const target = endpoints[name] as Endpoint;
+      expect([name, allows(policies, 'egress', KAFKA_BROKER, target, 5432)]).toEqual([name, false]);
     }
   });
 
