@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compiledCheckOf } from './compiled-validator';
 
 /**
  * A message contract: the wire name and version, and the one zod schema that checks it.
@@ -13,6 +14,12 @@ export interface Contract<TOut = unknown, _TInput = unknown> {
   /** `<name>/<version>`: the value of the `schema` header. */
   readonly schemaId: string;
   readonly schema: z.ZodType<TOut>;
+  /**
+   * The output JSON Schema says all that zod checks (no refinement it cannot express, no
+   * normalisation of wire-form values), as the contract's property test proves: decoding may then
+   * accept a record with the compiled check alone (`compiled-validator.ts`).
+   */
+  readonly exactJsonSchema?: boolean;
 }
 
 /** A contract whose literal name, version and concrete schema type are kept. */
@@ -21,6 +28,7 @@ export type DefinedContract<N extends string, V extends number, S extends z.ZodT
   readonly version: V;
   readonly schemaId: `${N}/${V}`;
   readonly schema: S;
+  readonly exactJsonSchema?: boolean;
 };
 
 /** The value type a contract yields after validation. */
@@ -50,8 +58,15 @@ export function defineContract<const N extends string, const V extends number, S
   name: N,
   version: V,
   schema: S,
+  options: { exactJsonSchema?: boolean } = {},
 ): DefinedContract<N, V, S> {
-  return Object.freeze({ name, version, schemaId: `${name}/${version}` as `${N}/${V}`, schema });
+  return Object.freeze({
+    name,
+    version,
+    schemaId: `${name}/${version}` as `${N}/${V}`,
+    schema,
+    ...(options.exactJsonSchema === true ? { exactJsonSchema: true } : {}),
+  });
 }
 
 /** Validates (and normalises) a decoded value against a contract; never throws. */
@@ -87,22 +102,42 @@ export function decodeJson(
   bytes: Uint8Array | string | null | undefined,
 ): ValidationResult<unknown> {
   const text = decodeUtf8(bytes);
-  if (!text.ok) return text;
+  return text.ok ? parseText(text.value) : text;
+}
+
+function parseText(text: string): ValidationResult<unknown> {
   try {
-    return { ok: true, value: JSON.parse(text.value) as unknown };
+    return { ok: true, value: JSON.parse(text) as unknown };
   } catch (error: unknown) {
     const reason = error instanceof Error ? error.message : String(error);
     return issue('invalid_json', `value is not valid JSON: ${reason}`);
   }
 }
 
-/** Decodes UTF-8 JSON bytes and validates them; every failure is reported as issues. */
+/**
+ * A number literal JSON.parse turns into ±Infinity (an exponent of three digits or more, or 309
+ * digits in a row). JSON Schema has no word for "finite", zod has: such text meets zod.
+ */
+const MAY_OVERFLOW = /[eE][+-]?0*\d{3}|\d{309}/;
+
+/**
+ * Decodes UTF-8 JSON bytes and validates them; every failure is reported as issues. A record
+ * already in the contract's wire form passes the compiled check and skips zod (the value is a
+ * fresh JSON.parse result, so handing it over as is shares nothing); anything else meets zod.
+ */
 export function parseJson<T>(
   contract: Contract<T>,
   bytes: Uint8Array | string | null | undefined,
 ): ValidationResult<T> {
-  const decoded = decodeJson(bytes);
-  return decoded.ok ? validate(contract, decoded.value) : decoded;
+  const text = decodeUtf8(bytes);
+  if (!text.ok) return text;
+  const decoded = parseText(text.value);
+  if (!decoded.ok) return decoded;
+  const check = compiledCheckOf(contract);
+  if (check !== undefined && check(decoded.value) && !MAY_OVERFLOW.test(text.value)) {
+    return { ok: true, value: decoded.value as T };
+  }
+  return validate(contract, decoded.value);
 }
 
 /** Validates and returns the normalised value, or throws a ContractViolationError. */

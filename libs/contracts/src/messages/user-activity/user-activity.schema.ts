@@ -32,9 +32,16 @@ export const userActivityInputSchema = z.strictObject({
   properties: userActivityPropertiesSchema.optional(),
 });
 
+/**
+ * The wire form of an eventId, for the compiled check: lower case and neither the nil nor the max
+ * UUID (what `eventIdSchema` leaves after normalising). Any other form still meets zod.
+ */
+const WIRE_EVENT_ID =
+  '^(?!00000000-0000-0000-0000-000000000000$)(?!ffffffff-ffff-ffff-ffff-ffffffffffff$)[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$';
+
 /** A record on `events.user-activity.v1`; key = userId. */
 export const userActivitySchema = z.object({
-  eventId: eventIdSchema,
+  eventId: eventIdSchema.meta({ pattern: WIRE_EVENT_ID }),
   userId: userIdSchema,
   type: eventTypeSchema,
   ts: epochMsSchema,
@@ -53,4 +60,7 @@ export const userActivityInputContract = defineContract(
 );
 
 /** The Kafka record contract, `schema: user-activity/1`. */
-export const userActivityContract = defineContract('user-activity', 1, userActivitySchema);
+export const userActivityContract = defineContract('user-activity', 1, userActivitySchema, {
+  // Its JSON Schema says all: compiled-validator.spec.ts proves it on generated records.
+  exactJsonSchema: true,
+});
