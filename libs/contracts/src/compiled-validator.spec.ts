@@ -178,6 +178,22 @@ describe('compiled contract checks (zod → JSON Schema → ajv)', () => {
     expect(compiledCheckOf(userActivityContract)?.(value)).toBe(false);
   });
 
+  it('keeps the fast path for ordinary records (the overflow guard is not fooled by ids)', () => {
+    const record = {
+      deviceId: 'device-123',
+      ts: 1_700_000_000_000,
+      metrics: { e100: 1.5e-7, t: 2e10 },
+      ingestedAt: 1_700_000_000_000,
+    };
+    const value = parseJson(telemetryContract, JSON.stringify(record));
+    // zod would return a copy; the fast path hands over the parsed object itself.
+    expect(value).toEqual({ ok: true, value: record });
+    const spy = jest.spyOn(telemetryContract.schema, 'safeParse');
+    parseJson(telemetryContract, JSON.stringify(record));
+    expect(spy).not.toHaveBeenCalled();
+    spy.mockRestore();
+  });
+
   it('treats a JSON number beyond double range (Infinity after JSON.parse) like zod', () => {
     const record =
       '{"deviceId":"d1","ts":1700000000000,"metrics":{"t":1e999},"ingestedAt":1700000000000}';

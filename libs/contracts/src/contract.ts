@@ -115,10 +115,11 @@ function parseText(text: string): ValidationResult<unknown> {
 }
 
 /**
- * A number literal JSON.parse turns into ±Infinity (an exponent of three digits or more, or 309
- * digits in a row). JSON Schema has no word for "finite", zod has: such text meets zod.
+ * A number literal JSON.parse may turn into ±Infinity (a digit, then an exponent of three digits
+ * or more; or 309 digits in a row). JSON Schema has no word for "finite", zod has: such text
+ * meets zod. Matching such text inside a string only costs that record the fast path.
  */
-const MAY_OVERFLOW = /[eE][+-]?0*\d{3}|\d{309}/;
+const MAY_OVERFLOW = /\d[eE][+-]?0*[1-9]\d{2}|\d{309}/;
 
 /**
  * Decodes UTF-8 JSON bytes and validates them; every failure is reported as issues. A record
