@@ -28,10 +28,22 @@ const builds = new Map<string, K8sObject[]>();
 export function kustomizeBuild(relativeDir: string): K8sObject[] {
   const cached = builds.get(relativeDir);
   if (cached !== undefined) return cached;
-  const yaml = execFileSync('kubectl', ['kustomize', path.join(REPO_ROOT, relativeDir)], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  let yaml: string;
+  try {
+    yaml = execFileSync('kubectl', ['kustomize', path.join(REPO_ROOT, relativeDir)], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (error: unknown) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error(
+        'kubectl is not installed: the k8s tests need kubectl 1.27 or later (kustomize v5)',
+      );
+    }
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '');
+    throw new Error(`kubectl kustomize ${relativeDir} failed: ${stderr || String(error)}`);
+  }
   const objects = parseAllDocuments(yaml).map((document, index) => {
     if (document.errors.length > 0) {
       throw new Error(`${relativeDir} document ${index}: ${document.errors[0]?.message}`);
