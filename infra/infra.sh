@@ -181,17 +181,30 @@ kafka_class() { # kafka_class MAIN_CLASS ARGS... (tools JVM settings)
 # Kafka
 # ---------------------------------------------------------------------------------------------
 
-# pid of the broker this checkout started, if it is still alive (empty otherwise).
-our_kafka_pid() {
-  [[ -f "$KAFKA_PID_FILE" ]] || return 0
+# pid_from_file FILE COMMAND_LINE_PART -> the pid in FILE if that process is alive and its command
+# line contains COMMAND_LINE_PART (so a recycled pid of an unrelated process does not count).
+pid_from_file() {
+  [[ -f "$1" ]] || return 0
   local pid
-  pid="$(tr -dc '0-9' <"$KAFKA_PID_FILE")"
+  pid="$(tr -dc '0-9' <"$1")"
   [[ -n "$pid" && -r "/proc/$pid/cmdline" ]] || return 0
-  # Make sure the pid was not recycled by an unrelated process.
-  if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "kafka.Kafka $KAFKA_RENDERED_CONF"; then
+  if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$2"; then
     echo "$pid"
   fi
 }
+
+# stop_pid PID TIMEOUT WHAT -> SIGTERM, wait up to TIMEOUT seconds, then SIGKILL.
+stop_pid() {
+  kill -TERM "$1" 2>/dev/null || true
+  if ! wait_for "$2" bash -c '! [ -d "/proc/$1" ] || grep -q "^State:[[:space:]]*Z" "/proc/$1/status"' _ "$1"; then
+    log "$3: still running after ${2}s, sending SIGKILL"
+    kill -KILL "$1" 2>/dev/null || true
+    wait_for 10 bash -c '! [ -d "/proc/$1" ]' _ "$1" || die "could not stop $3 pid $1"
+  fi
+}
+
+# pid of the broker this checkout started, if it is still alive (empty otherwise).
+our_kafka_pid() { pid_from_file "$KAFKA_PID_FILE" "kafka.Kafka $KAFKA_RENDERED_CONF"; }
 
 # port of the PLAINTEXT listener in the config this checkout last started the broker with.
 our_kafka_port() {
@@ -340,12 +353,7 @@ kafka_down() {
   fi
   log "kafka: stopping pid $pid (SIGTERM, up to ${KAFKA_STOP_TIMEOUT}s)..."
   local t0=$SECONDS
-  kill -TERM "$pid" 2>/dev/null || true
-  if ! wait_for "$KAFKA_STOP_TIMEOUT" bash -c '! [ -d "/proc/$1" ] || grep -q "^State:[[:space:]]*Z" "/proc/$1/status"' _ "$pid"; then
-    log "kafka: still running after ${KAFKA_STOP_TIMEOUT}s, sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-    wait_for 10 bash -c '! [ -d "/proc/$1" ]' _ "$pid" || die "could not stop Kafka pid $pid"
-  fi
+  stop_pid "$pid" "$KAFKA_STOP_TIMEOUT" kafka
   rm -f "$KAFKA_PID_FILE"
   log "kafka: stopped in $((SECONDS - t0))s (data kept in ${KAFKA_LOG_DIRS#"$REPO_DIR"/})"
 }

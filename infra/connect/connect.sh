@@ -92,15 +92,7 @@ ensure_connect_jars() {
 # Worker
 # ---------------------------------------------------------------------------------------------
 
-our_connect_pid() {
-  [[ -f "$CONNECT_PID_FILE" ]] || return 0
-  local pid
-  pid="$(tr -dc '0-9' <"$CONNECT_PID_FILE")"
-  [[ -n "$pid" && -r "/proc/$pid/cmdline" ]] || return 0
-  if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "ConnectDistributed $CONNECT_RENDERED_CONF"; then
-    echo "$pid"
-  fi
-}
+our_connect_pid() { pid_from_file "$CONNECT_PID_FILE" "ConnectDistributed $CONNECT_RENDERED_CONF"; }
 
 # A Connect worker answers GET / with its version and the Kafka cluster id.
 connect_answers() { connect_http GET / 2>/dev/null | grep -q '"kafka_cluster_id"'; }
@@ -181,23 +173,8 @@ connect_worker_up() {
   log "connect: up on 127.0.0.1:$CONNECT_PORT (pid $pid) in $((SECONDS - t0))s"
 }
 
-# stop_pid PID WHAT: SIGTERM, wait CONNECT_STOP_TIMEOUT, then SIGKILL.
-stop_pid() {
-  kill -TERM "$1" 2>/dev/null || true
-  if ! wait_for "$CONNECT_STOP_TIMEOUT" bash -c '! [ -d "/proc/$1" ] || grep -q "^State:[[:space:]]*Z" "/proc/$1/status"' _ "$1"; then
-    log "$2: still running after ${CONNECT_STOP_TIMEOUT}s, sending SIGKILL"
-    kill -KILL "$1" 2>/dev/null || true
-    wait_for 10 bash -c '! [ -d "/proc/$1" ]' _ "$1" || die "could not stop $2 pid $1"
-  fi
-}
 
-registrar_pid() {
-  [[ -f "$REGISTRAR_PID_FILE" ]] || return 0
-  local pid
-  pid="$(tr -dc '0-9' <"$REGISTRAR_PID_FILE")"
-  [[ -n "$pid" ]] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "infra.sh cdc-register-when-ready" && echo "$pid"
-  return 0
-}
+registrar_pid() { pid_from_file "$REGISTRAR_PID_FILE" "infra.sh cdc-register-when-ready"; }
 
 connect_down() {
   local rpid pid t0=$SECONDS
@@ -211,7 +188,7 @@ connect_down() {
   fi
   # Connectors keep their configs and offsets in Kafka: the next `up` resumes where this stopped.
   log "connect: stopping pid $pid (SIGTERM, up to ${CONNECT_STOP_TIMEOUT}s)..."
-  stop_pid "$pid" connect
+  stop_pid "$pid" "$CONNECT_STOP_TIMEOUT" connect
   rm -f "$CONNECT_PID_FILE"
   log "connect: stopped in $((SECONDS - t0))s"
 }
@@ -345,7 +322,8 @@ drop_slot() { # drop_slot DATABASE SLOT
 cdc_cleanup_left_behind() {
   local name b36 age db slot
   # Test connectors of killed test runs (a finished test deletes its own).
-  for name in $(connect_http GET /connectors | json 'j.join("\n")' 2>/dev/null || true); do
+  # GET /connectors is a JSON array of names (no quotes or commas inside a name).
+  for name in $(connect_http GET /connectors 2>/dev/null | tr -d '[]"' | tr ',' ' ' || true); do
     [[ "$name" =~ ^${CDC_TEST_PREFIX}-([0-9a-z]+)-[0-9a-f]+$ ]] || continue
     age="$(b36_ms_age_seconds "${BASH_REMATCH[1]}")"
     ((age > CDC_TEST_MAX_AGE_SECONDS)) || continue
