@@ -1,4 +1,11 @@
-import { createTestDatabase, uniqueName, waitFor, type TestDatabase } from '@streamline/testing';
+import {
+  TEST_ENV,
+  createTestDatabase,
+  uniqueName,
+  waitFor,
+  type TestDatabase,
+} from '@streamline/testing';
+import { connectAsync } from 'mqtt';
 import { freePort, startBuiltService } from './built-service';
 
 const SERVICES = [
@@ -9,6 +16,30 @@ const SERVICES = [
   'cdc-sink',
 ] as const;
 
+/**
+ * The ingestor's MQTT names of this run: its own share group and topic space (never the
+ * production `$share/iot-ingestor`, where a leftover session would take every other reading of
+ * the real ingestor) and its own client id, whose sessions are removed at the end.
+ */
+const ingestorId = uniqueName('e2e-ingestor');
+const INGESTOR_MQTT = {
+  MQTT_CLIENT_ID: ingestorId,
+  MQTT_TELEMETRY_FILTER: `$share/${ingestorId}/${ingestorId}/sensors/+/telemetry`,
+  MQTT_STATUS_FILTER: `${ingestorId}/sensors/+/status`,
+  MQTT_LEAVE_SHARE_ON_STOP: 'true',
+};
+
+/** Removes a persistent MQTT session (and what it queued) with a clean-start connect. */
+async function purgeMqttSession(clientId: string): Promise<void> {
+  const client = await connectAsync(TEST_ENV.mqttUrl, {
+    clientId,
+    protocolVersion: 5,
+    clean: true,
+    properties: { sessionExpiryInterval: 0 },
+  });
+  await client.endAsync();
+}
+
 describe('services started from their build output', () => {
   let database: TestDatabase;
 
@@ -18,6 +49,7 @@ describe('services started from their build output', () => {
 
   afterAll(async () => {
     await database.drop();
+    for (const clientId of [ingestorId, `${ingestorId}-status`]) await purgeMqttSession(clientId);
   });
 
   it.each(SERVICES)(
@@ -28,7 +60,7 @@ describe('services started from their build output', () => {
         name,
         {
           DATABASE_URL: database.url,
-          MQTT_CLIENT_ID: uniqueName('e2e-ingestor'),
+          ...INGESTOR_MQTT,
           LOG_LEVEL: 'info',
         },
         port,

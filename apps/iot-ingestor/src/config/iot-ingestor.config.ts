@@ -63,6 +63,15 @@ export const iotIngestorConfigSchema = baseConfigSchema
     MQTT_RECEIVE_MAXIMUM: intVar(1, 65_535, 256),
     /** How long the broker keeps a session (and queues its share) while the instance is away. */
     MQTT_SESSION_EXPIRY_SECONDS: intVar(60, 4_294_967_295, 86_400),
+    /**
+     * On a graceful stop (SIGTERM): `true` leaves the shared subscription for good (unsubscribe,
+     * drain what the broker still queues, end the session) so nothing is stranded; `false` keeps
+     * the session so a restart of a lone instance resumes it (README: leaving the share).
+     */
+    MQTT_LEAVE_SHARE_ON_STOP: z
+      .enum(['true', 'false'], { message: 'must be true or false' })
+      .default('false')
+      .transform((value) => value === 'true'),
     TELEMETRY_TOPIC: topicVar(TOPICS.TELEMETRY).refine((t) => !isDlqTopic(t) && !isRetryTopic(t), {
       message: 'must be an origin topic, not a .dlq or .retry topic',
     }),

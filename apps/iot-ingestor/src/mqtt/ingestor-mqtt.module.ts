@@ -2,12 +2,13 @@ import {
   Global,
   Inject,
   Injectable,
+  Logger,
   Module,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { checkMqtt, createMqttClient } from '@streamline/messaging';
+import { checkMqtt, createMqttClient, endMqttSession } from '@streamline/messaging';
 import { nestMessagingLogger } from '@streamline/nest-messaging';
 import { APP_CONFIG, ReadinessRegistry } from '@streamline/platform';
 import type { MqttClient } from 'mqtt';
@@ -67,6 +68,8 @@ function openSession(
 class MqttSessionsLifecycle
   implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown
 {
+  private readonly logger = new Logger('MqttSessions');
+
   constructor(
     @Inject(MQTT_SESSIONS) private readonly sessions: MqttSession[],
     @Inject(APP_CONFIG) private readonly config: IotIngestorConfig,
@@ -86,11 +89,25 @@ class MqttSessionsLifecycle
 
   async onModuleDestroy(): Promise<void> {
     const graceMs = Math.floor(this.config.SHUTDOWN_TIMEOUT_MS / 2);
-    await Promise.all(this.sessions.map((s) => s.subscriber.stop(graceMs)));
+    const leave = this.config.MQTT_LEAVE_SHARE_ON_STOP;
+    await Promise.all(
+      this.sessions.map((s) => (leave ? s.subscriber.leave(graceMs) : s.subscriber.stop(graceMs))),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.sessions.map((s) => s.client.endAsync()));
+    if (!this.config.MQTT_LEAVE_SHARE_ON_STOP) {
+      await Promise.all(this.sessions.map((s) => s.client.endAsync()));
+      return;
+    }
+    // Left for good: a session kept for a restart that never comes would only queue.
+    await Promise.all(
+      this.sessions.map((s) =>
+        endMqttSession(s.client).catch((error: unknown) =>
+          this.logger.warn({ err: error, kind: s.kind }, 'MQTT session not ended; it expires'),
+        ),
+      ),
+    );
   }
 }
 

@@ -9,6 +9,7 @@ class FakeClient extends EventEmitter {
   options: Record<string, unknown> = {};
   readonly pubacks: number[] = [];
   readonly subscribed: string[] = [];
+  readonly unsubscribed: string[] = [];
   /** How many times mqtt.js was told to read the next packet. */
   reads = 0;
   destroyed = 0;
@@ -26,6 +27,11 @@ class FakeClient extends EventEmitter {
   ): Promise<Array<{ topic: string; qos: number }>> {
     this.subscribed.push(...Object.keys(map));
     return Object.keys(map).map((topic) => ({ topic, qos: 1 }));
+  }
+
+  async unsubscribeAsync(filters: string[]): Promise<undefined> {
+    this.unsubscribed.push(...filters);
+    return undefined;
   }
 
   deliver(messageId: number, topic = 'sensors/d/telemetry', qos: 0 | 1 = 1): void {
@@ -48,6 +54,8 @@ class FakeClient extends EventEmitter {
   dropConnection(): void {
     this.connected = false;
     this.emit('close');
+    // The next connection has a stream of its own.
+    this.stream = { destroy: () => void (this.destroyed += 1) };
   }
 }
 
@@ -100,16 +108,46 @@ describe('PipelinedMqttSubscriber', () => {
     expect(subscriber.inFlight).toBe(0);
   });
 
-  it('stops reading at maxInFlight and reads on when a handler finishes', async () => {
+  it('keeps reading packets (PINGRESPs too) with a full window; pauses only far past it', async () => {
     const { client, gates, subscriber } = setup(2);
     await subscriber.start();
+    // The broker's flow control (receiveMaximum = maxInFlight) keeps the window at 2; reading
+    // on is what lets mqtt.js see the ping responses during a long Kafka outage.
     [1, 2].forEach((id) => client.deliver(id));
     await tick();
-    expect(client.reads).toBe(1);
+    expect(client.reads).toBe(2);
+    // A broker ignoring receiveMaximum: reading pauses at 4 × maxInFlight, resumes on a finish.
+    [3, 4, 5, 6, 7].forEach((id) => client.deliver(id));
+    await tick();
+    expect(client.reads).toBe(7);
+    expect(subscriber.inFlight).toBe(7);
+    client.deliver(8);
+    await tick();
+    expect(client.reads).toBe(7);
     gates.get(1)!.release();
     await tick();
-    expect(client.reads).toBe(2);
+    expect(client.reads).toBe(8);
     expect(client.pubacks).toEqual([1]);
+  });
+
+  it('leave() unsubscribes, handles what the broker still had queued, then stops', async () => {
+    const { client, gates, subscriber } = setup();
+    await subscriber.start();
+    client.deliver(1);
+    await tick();
+    const leaving = subscriber.leave(5_000);
+    await tick();
+    expect(client.unsubscribed).toEqual(['sensors/+/telemetry']);
+    // Queued in the session before the UNSUBACK: still delivered, handled and acked.
+    client.deliver(2);
+    await tick();
+    gates.get(1)!.release();
+    gates.get(2)!.release();
+    await leaving;
+    expect(client.pubacks).toEqual([1, 2]);
+    // A reconnect while leaving does not subscribe again.
+    client.emit('connect', { sessionPresent: false });
+    expect(client.subscribed).toEqual(['sensors/+/telemetry']);
   });
 
   it('holds messages that arrive before start (a resumed session) until the handlers are registered', async () => {

@@ -34,6 +34,14 @@ const DEFER_ACK = new Error('PUBACK deferred to the ordered ack window');
 const DEFAULT_RETRY_BACKOFF: MqttBackoffPolicy = { initialMs: 1_000, maxMs: 30_000 };
 /** How long stop() waits for aborted handlers to return. */
 const ABORT_WAIT_MS = 1_000;
+/**
+ * Reading stops only past this many times `maxInFlight`: the broker's flow control
+ * (receiveMaximum) already bounds the window, and a stalled reader also stops reading PINGRESPs,
+ * so the keepalive would expire (1.5 × keepalive later) during every long Kafka outage.
+ */
+const READ_STALL_FACTOR = 4;
+/** Leaving: the session counts as drained once nothing arrived and nothing ran for this long. */
+const DRAIN_QUIET_MS = 500;
 
 type SendPacket = (packet: Packet, callback?: () => void) => void;
 
@@ -65,13 +73,14 @@ export class PipelinedMqttSubscriber {
   private readonly running = new Set<Promise<void>>();
   private scope = newScope();
   private readonly sendPacket: SendPacket;
-  private connection = 0;
   private state: 'created' | 'started' | 'stopped' = 'created';
   private openGate: () => void = () => undefined;
   private readonly gate = new Promise<void>((resolve) => (this.openGate = resolve));
   private stalled: (() => void) | undefined;
   private failures = 0;
   private subscribedOnce = false;
+  private lastArrival = 0;
+  private leaving = false;
   private markSubscribed: () => void = () => undefined;
   private readonly subscribed = new Promise<void>((resolve) => (this.markSubscribed = resolve));
 
@@ -86,9 +95,12 @@ export class PipelinedMqttSubscriber {
     this.sendPacket = (send as SendPacket).bind(client);
     client.handleMessage = (packet, callback) => this.receive(packet, callback);
     client.on('connect', (connack) => {
-      this.connection += 1;
       // A resumed session still holds our subscriptions; a new one has none.
-      if (this.state === 'started' && (!connack.sessionPresent || !this.subscribedOnce)) {
+      if (
+        this.state === 'started' &&
+        !this.leaving &&
+        (!connack.sessionPresent || !this.subscribedOnce)
+      ) {
         void this.subscribeAll();
       }
     });
@@ -140,6 +152,44 @@ export class PipelinedMqttSubscriber {
     await this.settledWithin(ABORT_WAIT_MS);
   }
 
+  /**
+   * Leaves the subscriptions for good: unsubscribes (the broker sends this session nothing new,
+   * so no reading is stranded in a session nobody reads), keeps handling what the broker had
+   * already queued for it until nothing arrives for DRAIN_QUIET_MS, then stops like `stop`.
+   * Everything, the drain included, ends within `graceMs`.
+   */
+  async leave(graceMs = 0): Promise<void> {
+    const deadline = Date.now() + graceMs;
+    this.leaving = true;
+    if (this.state === 'started' && this.client.connected && this.subscriptions.length > 0) {
+      try {
+        await this.client.unsubscribeAsync(this.subscriptions.map((s) => s.filter));
+        this.options.logger.info(
+          { filters: this.subscriptions.map((s) => s.filter) },
+          'MQTT subscriptions left; draining what the broker still queues for this session',
+        );
+        await this.drained(deadline);
+      } catch (error) {
+        this.options.logger.warn({ err: error }, 'MQTT unsubscribe failed while leaving');
+      }
+    }
+    await this.stop(Math.max(0, deadline - Date.now()));
+  }
+
+  private async drained(deadline: number): Promise<void> {
+    this.lastArrival = Date.now();
+    for (;;) {
+      const quietFor = Date.now() - this.lastArrival;
+      if (this.running.size === 0 && quietFor >= DRAIN_QUIET_MS) return;
+      if (Date.now() >= deadline || !this.client.connected) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  private get readLimit(): number {
+    return this.options.maxInFlight * READ_STALL_FACTOR;
+  }
+
   private async settledWithin(ms: number): Promise<boolean> {
     if (this.running.size === 0) return true;
     let timer: NodeJS.Timeout | undefined;
@@ -158,7 +208,10 @@ export class PipelinedMqttSubscriber {
       return;
     }
     const receivedAt = Date.now();
-    const connection = this.connection;
+    this.lastArrival = receivedAt;
+    // The connection is its stream: mqtt.js emits `connect` only after flushing its outgoing
+    // store, and a resumed session's messages can arrive before that event.
+    const connection = this.client.stream;
     const ticket =
       packet.qos > 0 ? this.window.add(() => this.puback(packet.messageId, connection)) : undefined;
     const task: Promise<void> = this.run(packet, receivedAt, this.scope.signal, ticket).finally(
@@ -169,8 +222,14 @@ export class PipelinedMqttSubscriber {
     );
     this.running.add(task);
     const next = () => callback(DEFER_ACK);
-    if (this.running.size < this.options.maxInFlight) next();
-    else this.stalled = next;
+    if (this.running.size < this.readLimit) next();
+    else {
+      this.options.logger.warn(
+        { inFlight: this.running.size, maxInFlight: this.options.maxInFlight },
+        'MQTT broker sends beyond receiveMaximum; reading paused until handlers finish',
+      );
+      this.stalled = next;
+    }
   }
 
   private async run(
@@ -210,14 +269,14 @@ export class PipelinedMqttSubscriber {
     }
   }
 
-  private puback(messageId: number | undefined, connection: number): void {
+  private puback(messageId: number | undefined, connection: unknown): void {
     // A packet id is per connection: acking it on a later one could ack another message.
-    if (messageId === undefined || connection !== this.connection || !this.client.connected) return;
+    if (messageId === undefined || connection !== this.client.stream || !this.client.connected)
+      return;
     this.sendPacket({ cmd: 'puback', messageId, reasonCode: 0 } as Packet);
   }
 
   private onConnectionLost(): void {
-    this.connection += 1;
     const dropped = this.window.clear();
     this.scope.abort();
     this.scope = newScope();
@@ -234,7 +293,7 @@ export class PipelinedMqttSubscriber {
   }
 
   private resumeReading(): void {
-    if (this.stalled === undefined || this.running.size >= this.options.maxInFlight) return;
+    if (this.stalled === undefined || this.running.size >= this.readLimit) return;
     const next = this.stalled;
     this.stalled = undefined;
     next();

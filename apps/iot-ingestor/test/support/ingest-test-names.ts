@@ -1,6 +1,6 @@
 import { createKafka, ensureTopics, silentLogger } from '@streamline/messaging';
 import { TEST_ENV, uniqueName } from '@streamline/testing';
-import { connectAsync } from 'mqtt';
+import { connect as mqttConnect, connectAsync } from 'mqtt';
 import { connect } from 'nats';
 
 /**
@@ -116,4 +116,26 @@ export async function purgeMqttSession(clientId: string): Promise<void> {
     properties: { sessionExpiryInterval: 0 },
   });
   await client.endAsync();
+}
+
+/**
+ * Whether the broker keeps a persistent session for `clientId`: the CONNACK's sessionPresent of
+ * a resuming connect, which then ends with session expiry 0 (so asking removes the session).
+ */
+export async function hasMqttSession(clientId: string): Promise<boolean> {
+  const client = mqttConnect(TEST_ENV.mqttUrl, {
+    clientId,
+    protocolVersion: 5,
+    clean: false,
+    reconnectPeriod: 0,
+    properties: { sessionExpiryInterval: 0 },
+  });
+  try {
+    return await new Promise<boolean>((resolve, reject) => {
+      client.once('connect', (connack) => resolve(connack.sessionPresent));
+      client.once('error', reject);
+    });
+  } finally {
+    await client.endAsync();
+  }
 }

@@ -25,6 +25,13 @@ export async function freePort(): Promise<number> {
 export class IngestorProcess {
   readonly logFile: string;
   private exited: Promise<void>;
+  /** Every process started and not yet exited: `stopAll` ends them whatever a test left. */
+  private static readonly running = new Set<IngestorProcess>();
+
+  /** Stops (SIGTERM) every ingestor still running, e.g. in an afterAll after a failed test. */
+  static async stopAll(): Promise<void> {
+    await Promise.all([...IngestorProcess.running].map((i) => i.stop()));
+  }
 
   private constructor(
     private readonly child: ChildProcess,
@@ -35,7 +42,14 @@ export class IngestorProcess {
     this.exited = new Promise((done) => child.once('exit', () => done()));
   }
 
-  static async start(env: Record<string, string>): Promise<IngestorProcess> {
+  /**
+   * Starts the service and (unless `waitReady` is false: a restart into a backlog, which keeps
+   * it too busy to answer its probes at once) waits for its readiness.
+   */
+  static async start(
+    env: Record<string, string>,
+    options: { waitReady?: boolean } = {},
+  ): Promise<IngestorProcess> {
     const port = await freePort();
     const logFile = join(tmpdir(), `iot-ingestor-${port}-${Date.now()}.log`);
     const log = createWriteStream(logFile);
@@ -60,7 +74,9 @@ export class IngestorProcess {
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     const ingestor = new IngestorProcess(child, `http://127.0.0.1:${port}`, logFile);
-    await ingestor.waitReady();
+    IngestorProcess.running.add(ingestor);
+    void ingestor.exited.then(() => IngestorProcess.running.delete(ingestor));
+    if (options.waitReady ?? true) await ingestor.waitReady();
     return ingestor;
   }
 
@@ -69,7 +85,7 @@ export class IngestorProcess {
   }
 
   /** Waits until /health/ready answers 200 (fails early if the process died). */
-  async waitReady(timeoutMs = 45_000): Promise<void> {
+  async waitReady(timeoutMs = 120_000): Promise<void> {
     await waitFor(
       async () => {
         if (this.child.exitCode !== null) {

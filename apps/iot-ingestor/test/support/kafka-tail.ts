@@ -15,6 +15,7 @@ export interface TailedRecord {
 /** Reads topics from their beginning in the background and keeps every record. */
 export class KafkaTail {
   readonly records: TailedRecord[] = [];
+  private readonly seqSets = new Map<string, { parsed: number; seqs: Set<number> }>();
   private constructor(private readonly consumer: Consumer) {}
 
   static async start(brokers: string[], topics: string[]): Promise<KafkaTail> {
@@ -36,6 +37,22 @@ export class KafkaTail {
       },
     });
     return tail;
+  }
+
+  /** The distinct `seq`s on `topic` so far (parsed once per record: tests tail tens of thousands). */
+  seqs(topic: string): ReadonlySet<number> {
+    let seen = this.seqSets.get(topic);
+    if (!seen) {
+      seen = { parsed: 0, seqs: new Set() };
+      this.seqSets.set(topic, seen);
+    }
+    for (; seen.parsed < this.records.length; seen.parsed++) {
+      const record = this.records[seen.parsed] as TailedRecord;
+      if (record.topic !== topic) continue;
+      const { seq } = JSON.parse(record.value.toString()) as { seq?: unknown };
+      if (typeof seq === 'number') seen.seqs.add(seq);
+    }
+    return seen.seqs;
   }
 
   of(topic: string): TailedRecord[] {

@@ -105,6 +105,47 @@ export async function checkMqtt(client: MqttClient, url: string): Promise<void> 
   });
 }
 
+/** How long endMqttSession waits for the clean-start connect that removes a session. */
+const PURGE_TIMEOUT_MS = 5_000;
+
+/**
+ * Ends the client AND its persistent session: the broker forgets the session, its
+ * subscriptions and whatever it still queued. MQTT 5 says so in the DISCONNECT (session expiry
+ * 0); a 3.1.1 session (or one whose client is offline) is removed by a clean-start connect with
+ * the same client id. Rejects if the broker could not be told.
+ */
+export async function endMqttSession(client: MqttClient): Promise<void> {
+  const v5 = client.options.protocolVersion === 5;
+  if (v5 && client.connected) {
+    await client.endAsync(false, { properties: { sessionExpiryInterval: 0 } });
+    return;
+  }
+  await client.endAsync();
+  const { protocol, host, hostname, port, clientId, username, password } = client.options;
+  const purge = mqtt.connect({
+    protocol,
+    host: hostname ?? host,
+    port,
+    clientId,
+    ...(username !== undefined ? { username } : {}),
+    ...(password !== undefined ? { password } : {}),
+    protocolVersion: v5 ? 5 : 4,
+    clean: true,
+    ...(v5 ? { properties: { sessionExpiryInterval: 0 } } : {}),
+    reconnectPeriod: 0,
+    connectTimeout: PURGE_TIMEOUT_MS,
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      purge.once('connect', () => resolve());
+      purge.once('error', reject);
+      purge.once('close', () => reject(new Error('MQTT broker closed the purge connection')));
+    });
+  } finally {
+    await purge.endAsync();
+  }
+}
+
 function v5Properties(options: MqttConnectionOptions): IClientOptions['properties'] {
   return {
     sessionExpiryInterval: options.sessionExpirySeconds ?? MQTT_DEFAULTS.sessionExpirySeconds,
