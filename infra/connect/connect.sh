@@ -248,7 +248,12 @@ connector_trace() {
 register_registry_connector() {
   local desired current same
   desired="$(registry_connector_config)"
-  current="$(connect_http GET "/connectors/$CDC_CONNECTOR/config" || true)"
+  # 409 while the worker rebalances (e.g. right after a connector was deleted): ask again.
+  for _ in $(seq 1 30); do
+    current="$(connect_http GET "/connectors/$CDC_CONNECTOR/config" || true)"
+    [[ "$HTTP_STATUS" == 200 || "$HTTP_STATUS" == 404 ]] && break
+    sleep 1
+  done
   if [[ "$HTTP_STATUS" == 200 ]]; then
     same="$(A="$desired" B="$current" node -e '
       const a = JSON.parse(process.env.A), b = JSON.parse(process.env.B); delete b.name;
@@ -256,7 +261,13 @@ register_registry_connector() {
       console.log(norm(a) === norm(b) ? "yes" : "no");')"
   fi
   if [[ "${same:-no}" != "yes" ]]; then
-    connect_http PUT "/connectors/$CDC_CONNECTOR/config" "$desired" >"$CDATA/register.out" \
+    local _try
+    for _try in $(seq 1 30); do
+      connect_http PUT "/connectors/$CDC_CONNECTOR/config" "$desired" >"$CDATA/register.out" && break
+      [[ "$HTTP_STATUS" == 409 || "$HTTP_STATUS" == 000 ]] || break
+      sleep 1
+    done
+    [[ "$HTTP_STATUS" == 2* ]] \
       || die "registering connector $CDC_CONNECTOR failed (HTTP $HTTP_STATUS): $(head -c 300 "$CDATA/register.out")"
     log "cdc: registered connector $CDC_CONNECTOR ($CDC_SCHEMA.$CDC_TABLE -> cdc.$CDC_SCHEMA.$CDC_TABLE, slot $CDC_SLOT)"
   fi
@@ -320,28 +331,40 @@ drop_slot() { # drop_slot DATABASE SLOT
 }
 
 cdc_cleanup_left_behind() {
-  local name b36 age db slot
+  local name b36 age db slot test_slot_prefix="${CDC_TEST_PREFIX//-/_}" deleted=()
   # Test connectors of killed test runs (a finished test deletes its own).
   # GET /connectors is a JSON array of names (no quotes or commas inside a name).
   for name in $(connect_http GET /connectors 2>/dev/null | tr -d '[]"' | tr ',' ' ' || true); do
     [[ "$name" =~ ^${CDC_TEST_PREFIX}-([0-9a-z]+)-[0-9a-f]+$ ]] || continue
     age="$(b36_ms_age_seconds "${BASH_REMATCH[1]}")"
     ((age > CDC_TEST_MAX_AGE_SECONDS)) || continue
-    connect_http DELETE "/connectors/$name" >/dev/null && log "cdc: deleted test connector $name, left behind ${age}s ago"
+    if connect_http DELETE "/connectors/$name" >/dev/null; then
+      log "cdc: deleted test connector $name, left behind ${age}s ago"
+      deleted+=("${name//-/_}")
+    fi
   done
-  local test_slot_prefix="${CDC_TEST_PREFIX//-/_}"
+  if ((${#deleted[@]} > 0)); then
+    # Their tasks let go of the slots asynchronously.
+    local list
+    list="$(printf "'%s'," "${deleted[@]}")"
+    wait_for 15 bash -c '[[ "$(psql -X -h "$1" -p "$2" -U postgres -d postgres -tAc "SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name IN ($3)")" == 0 ]]' \
+      _ "$POSTGRES_HOST" "$POSTGRES_PORT" "${list%,}" || log "cdc: WARNING: slots of deleted test connectors still active"
+  fi
   while IFS='|' read -r slot db; do
     [[ -n "$slot" ]] || continue
     if [[ "$slot" =~ ^${test_slot_prefix}_([0-9a-z]+)_[0-9a-f]+$ ]]; then
       b36="${BASH_REMATCH[1]}"
       age="$(b36_ms_age_seconds "$b36")"
-      ((age > CDC_TEST_MAX_AGE_SECONDS)) && drop_slot "$db" "$slot"
+      if ((age > CDC_TEST_MAX_AGE_SECONDS)); then drop_slot "$db" "$slot"; fi
     elif [[ "$slot" == "$CDC_SLOT" ]]; then
       # The production slot with no connector for it (e.g. Kafka's data was wiped): its position
       # belongs to offsets that no longer exist; the connector re-snapshots into a new slot.
-      connect_http GET "/connectors/$CDC_CONNECTOR" >/dev/null 2>&1 || { [[ "$HTTP_STATUS" == 404 ]] && drop_slot "$db" "$slot"; }
+      if ! connect_http GET "/connectors/$CDC_CONNECTOR" >/dev/null 2>&1 && [[ "$HTTP_STATUS" == 404 ]]; then
+        drop_slot "$db" "$slot"
+      fi
     fi
   done < <(pg_sql postgres "SELECT slot_name || '|' || database FROM pg_replication_slots WHERE NOT active AND slot_type = 'logical'" 2>/dev/null || true)
+  return 0
 }
 
 connect_up() {
