@@ -69,6 +69,7 @@ export class CreateDeadLetters1732400000000 implements MigrationInterface {
         in_doubt jsonb,
         error text,
         runs integer NOT NULL DEFAULT 0,
+        worker text,
         created_at timestamptz NOT NULL DEFAULT now(),
         started_at timestamptz,
         finished_at timestamptz

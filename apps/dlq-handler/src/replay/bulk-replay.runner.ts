@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HEADERS } from '@streamline/contracts';
 import { headerValue, readPartitionRanges, RetryableError } from '@streamline/messaging';
@@ -22,6 +24,8 @@ import { ReplaysRepository, type ReplayRow, type SentItem } from './replays.repo
 @Injectable()
 export class BulkReplayRunner {
   private readonly logger = new Logger(BulkReplayRunner.name);
+  /** This instance, as `dlq.replays.worker` names it. */
+  readonly worker = `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`;
 
   constructor(
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
@@ -64,7 +68,7 @@ export class BulkReplayRunner {
       return;
     }
     if (replay.status === 'completed' || replay.status === 'failed') return;
-    await this.replays.markRunning(replayId);
+    await this.replays.markRunning(replayId, this.worker);
     if (replay.in_doubt) await this.recover(replay);
     for (;;) {
       const rows = await this.replays.nextCandidates(replay, this.config.DLQ_REPLAY_CHUNK);

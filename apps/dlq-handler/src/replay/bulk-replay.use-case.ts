@@ -49,6 +49,9 @@ export interface ReplayProgress {
   replayed: number;
   skipped: number;
   error: string | null;
+  /** The instance that last ran it, and how many runs it took (more than one after a crash). */
+  worker: string | null;
+  runs: number;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -121,6 +124,8 @@ export class BulkReplayUseCase {
       replayed: row.replayed,
       skipped: row.skipped,
       error: row.error,
+      worker: row.worker,
+      runs: row.runs,
       createdAt: row.created_at.toISOString(),
       startedAt: row.started_at?.toISOString() ?? null,
       finishedAt: row.finished_at?.toISOString() ?? null,

@@ -21,6 +21,8 @@ export interface ReplayRow {
   in_doubt: Array<{ topic: string; partition: number; offset: string }> | null;
   error: string | null;
   runs: number;
+  /** The instance that last ran it. */
+  worker: string | null;
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
@@ -105,11 +107,11 @@ export class ReplaysRepository {
     return rows[0];
   }
 
-  async markRunning(id: string): Promise<void> {
+  async markRunning(id: string, worker: string): Promise<void> {
     await this.db.query(
-      `UPDATE dlq.replays SET status = 'running', runs = runs + 1,
+      `UPDATE dlq.replays SET status = 'running', runs = runs + 1, worker = $2,
          started_at = coalesce(started_at, now()) WHERE id = $1`,
-      [id],
+      [id, worker],
     );
   }
 
