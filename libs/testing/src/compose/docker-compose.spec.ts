@@ -58,9 +58,9 @@ const APP_DEPENDENCIES: Readonly<Record<string, readonly string[]>> = {
 const kafkaVersion = () => read('infra/kafka/VERSION').trim();
 const debeziumVersion = () => {
   const match = /<debezium\.version>([^<]+)<\/debezium\.version>/.exec(
-    read('docker/offline/connect/pom.xml'),
+    read('infra/connect/pom.xml'),
   );
-  if (match === null) throw new Error('no <debezium.version> in docker/offline/connect/pom.xml');
+  if (match === null) throw new Error('no <debezium.version> in infra/connect/pom.xml');
   return match[1];
 };
 

@@ -108,10 +108,12 @@ describe('docker/offline stand-ins', () => {
     expect(read('docker/offline/nats/Dockerfile')).toContain('wget');
   });
 
-  it('takes Kafka from infra/kafka/pom.xml (one version) and Debezium from its own pom', () => {
+  it('takes Kafka, Connect and Debezium from the poms of the local infrastructure (one version)', () => {
     const build = read('docker/offline/build.sh');
     expect(build).toContain('infra/kafka/pom.xml');
     expect(build).toContain('infra/kafka/VERSION');
-    expect(read('docker/offline/connect/pom.xml')).toContain('debezium-connector-postgres');
+    expect(build).toContain('infra/connect/pom.xml');
+    expect(read('infra/connect/pom.xml')).toContain('debezium-connector-postgres');
+    expect(existsSync(path.join(ROOT, 'docker/offline/connect/pom.xml'))).toBe(false);
   });
 });
