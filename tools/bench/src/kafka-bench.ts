@@ -96,6 +96,12 @@ async function main(): Promise<void> {
       referenceName: 'raw kafkajs eachBatch, same topic',
       reference: consume.rawEachBatchRecordsPerSec,
     });
+    rows.push({
+      what: 'consume: transport, validation off (JSON.parse only)',
+      ours: consume.transportNoValidationRecordsPerSec,
+      referenceName: 'raw kafkajs eachBatch, same topic',
+      reference: consume.rawEachBatchRecordsPerSec,
+    });
   }
   printTable(rows);
 }

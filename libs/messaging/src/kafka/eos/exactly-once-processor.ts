@@ -12,6 +12,7 @@ import {
 } from './eos-options';
 import { PartitionProducers, type PartitionSlot } from './partition-producers';
 import { chunkBatch, type TransactionChunk } from './transaction-chunks';
+import { computeBackoffMs } from '../retry/backoff';
 
 /**
  * Consume-transform-produce with exactly-once effect: each run of input records, the outputs
@@ -291,10 +292,13 @@ export class ExactlyOnceProcessor {
   private backOff(payload: EachBatchPayload, key: string, position: string, error: unknown): void {
     const failures = (this.failures.get(key) ?? 0) + 1;
     this.failures.set(key, failures);
-    const delay = Math.min(
-      this.options.failureBackoffMs * 2 ** (failures - 1),
-      this.options.maxFailureBackoffMs,
-    );
+    // The library's one backoff function; no jitter: one processor owns the partition.
+    const delay = computeBackoffMs(failures, {
+      initialMs: this.options.failureBackoffMs,
+      maxMs: this.options.maxFailureBackoffMs,
+      multiplier: 2,
+      jitter: 0,
+    });
     const { topic, partition } = payload.batch;
     this.logger.error(
       { err: error, topic, partition, position, failures, retryInMs: delay },
