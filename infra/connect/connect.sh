@@ -20,11 +20,11 @@ CONNECT_STOP_TIMEOUT="${CONNECT_STOP_TIMEOUT:-30}"
 # How long a background registrar waits for registry.devices (created by event-producer's
 # migrations on its first start) before giving up.
 CDC_REGISTER_WAIT="${CDC_REGISTER_WAIT:-7200}"
-CDC_CONNECTOR="streamline-registry"
-CDC_SLOT="streamline_registry"
-CDC_PUBLICATION="streamline_registry"
-CDC_SCHEMA="registry"
-CDC_TABLE="devices"
+# The connector's settings are the compose deployment's (one source): only the connection to
+# Postgres differs here, and a WAL heartbeat is added when the file has none (see README, Choices).
+CDC_SHARED_CONFIG="$REPO_DIR/docker/connect/registry-devices.json"
+CDC_CONNECTOR="streamline-registry-devices" # = CONNECTOR_NAME of the compose `connector` job
+CDC_SLOT="" CDC_PUBLICATION="" CDC_SCHEMA="" CDC_TABLE="" # read by cdc_names
 # Names of test connectors (libs/testing/src/infra/debezium-connector.ts):
 # streamline-cdc-test-<Date.now() base 36>-<hex>, slots/publications with '_' instead of '-'.
 CDC_TEST_PREFIX="streamline-cdc-test"
@@ -197,38 +197,41 @@ connect_down() {
 # The production connector: registry.devices -> cdc.registry.devices
 # ---------------------------------------------------------------------------------------------
 
-registry_connector_config() {
-  cat <<EOF
-{
-  "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
-  "tasks.max": "1",
-  "database.hostname": "$POSTGRES_HOST",
-  "database.port": "$POSTGRES_PORT",
-  "database.user": "postgres",
-  "database.password": "",
-  "database.dbname": "$STREAMLINE_DB",
-  "plugin.name": "pgoutput",
-  "slot.name": "$CDC_SLOT",
-  "publication.name": "$CDC_PUBLICATION",
-  "publication.autocreate.mode": "filtered",
-  "table.include.list": "$CDC_SCHEMA.$CDC_TABLE",
-  "topic.prefix": "cdc",
-  "tombstones.on.delete": "true",
-  "snapshot.mode": "initial",
-  "heartbeat.interval.ms": "10000",
-  "heartbeat.action.query": "SELECT pg_logical_emit_message(true, 'streamline-heartbeat', now()::text)",
-  "message.prefix.exclude.list": "streamline-heartbeat",
-  "key.converter": "org.apache.kafka.connect.json.JsonConverter",
-  "key.converter.schemas.enable": "false",
-  "value.converter": "org.apache.kafka.connect.json.JsonConverter",
-  "value.converter.schemas.enable": "false",
-  "topic.creation.default.replication.factor": "1",
-  "topic.creation.default.partitions": "1"
+# cdc_names: slot, publication and table of the shared connector config (once per run).
+cdc_names() {
+  [[ -n "$CDC_SLOT" ]] && return 0
+  [[ -r "$CDC_SHARED_CONFIG" ]] || die "missing ${CDC_SHARED_CONFIG#"$REPO_DIR"/} (the CDC connector's settings, shared with docker-compose)"
+  local names
+  names="$(json '[j["slot.name"], j["publication.name"], j["table.include.list"]].join(" ")' <"$CDC_SHARED_CONFIG" 2>&1)" \
+    || die "cannot read ${CDC_SHARED_CONFIG#"$REPO_DIR"/}: $(echo "$names" | tail -n1)"
+  read -r CDC_SLOT CDC_PUBLICATION CDC_SCHEMA <<<"$names"
+  [[ "$CDC_SCHEMA" =~ ^[a-z_]+\.[a-z_]+$ && -n "$CDC_SLOT" && -n "$CDC_PUBLICATION" ]] \
+    || die "${CDC_SHARED_CONFIG#"$REPO_DIR"/} must name slot.name, publication.name and one schema.table in table.include.list (got '$names')"
+  CDC_TABLE="${CDC_SCHEMA#*.}"
+  CDC_SCHEMA="${CDC_SCHEMA%%.*}"
 }
-EOF
+
+registry_connector_config() {
+  HOST="$POSTGRES_HOST" PORT="$POSTGRES_PORT" DB="$STREAMLINE_DB" node -e '
+    const config = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const local = {
+      "database.hostname": process.env.HOST,
+      "database.port": process.env.PORT,
+      "database.password": "", // trust authentication on 127.0.0.1
+      "database.dbname": process.env.DB,
+    };
+    // Without a heartbeat the slot only moves when the captured table changes (README, Choices).
+    const heartbeat = config["heartbeat.interval.ms"] ? {} : {
+      "heartbeat.interval.ms": "10000",
+      "heartbeat.action.query": "SELECT pg_logical_emit_message(true, '"'"'streamline-heartbeat'"'"', now()::text)",
+      "message.prefix.exclude.list": "streamline-heartbeat",
+    };
+    console.log(JSON.stringify({ ...config, ...local, ...heartbeat }, null, 2));
+  ' "$CDC_SHARED_CONFIG"
 }
 
 registry_table_exists() {
+  cdc_names
   [[ "$(pg_sql "$STREAMLINE_DB" "SELECT to_regclass('$CDC_SCHEMA.$CDC_TABLE') IS NOT NULL" 2>/dev/null)" == "t" ]]
 }
 
@@ -246,6 +249,7 @@ connector_trace() {
 # register_registry_connector: PUT the config only when it differs (a PUT restarts the connector),
 # then wait until connector and task run.
 register_registry_connector() {
+  cdc_names
   local desired current same
   desired="$(registry_connector_config)"
   # 409 while the worker rebalances (e.g. right after a connector was deleted): ask again.
@@ -331,6 +335,7 @@ drop_slot() { # drop_slot DATABASE SLOT
 }
 
 cdc_cleanup_left_behind() {
+  cdc_names
   local name b36 age db slot test_slot_prefix="${CDC_TEST_PREFIX//-/_}" deleted=()
   # Test connectors of killed test runs (a finished test deletes its own).
   # GET /connectors is a JSON array of names (no quotes or commas inside a name).
@@ -375,6 +380,7 @@ connect_up() {
 }
 
 connect_status() { # prints the connect and cdc lines; returns 1 if the worker or connector is bad
+  cdc_names
   local pid detail bad=0 versions
   pid="$(our_connect_pid)"
   versions="$(connect_versions)"
