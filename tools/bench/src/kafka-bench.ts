@@ -2,7 +2,8 @@
  * `npm run bench:kafka`: Kafka throughput of the messaging library next to references on the
  * same broker: consuming through the transport vs raw kafkajs eachBatch, and producing through
  * KafkaProducer vs Apache Kafka's ProducerPerformance. Options: --records N (200000),
- * --record-size BYTES (200), --window N (unacknowledged sends at most, 10000), --skip-consume,
+ * --record-size BYTES (200), --window N (unacknowledged sends at most, 10000), --rounds N (each
+ * consume variant runs N times, its best counts; 2), --skip-consume,
  * --skip-produce. Topics are unique and deleted afterwards.
  */
 import { runConsumeBench } from './consume-bench';
@@ -12,6 +13,7 @@ interface BenchArgs {
   records: number;
   recordBytes: number;
   window: number;
+  rounds: number;
   consume: boolean;
   produce: boolean;
   brokers: string[];
@@ -28,6 +30,7 @@ function parseArgs(argv: readonly string[]): BenchArgs {
   };
   return {
     records: value('--records', 200_000),
+    rounds: value('--rounds', 2),
     recordBytes: value('--record-size', 200),
     window: value('--window', 10_000),
     consume: !argv.includes('--skip-consume'),
@@ -89,6 +92,7 @@ async function main(): Promise<void> {
       brokers: args.brokers,
       records: args.records,
       recordBytes: args.recordBytes,
+      rounds: args.rounds,
     });
     rows.push({
       what: 'consume: transport (ContractConsumer, validation on)',
