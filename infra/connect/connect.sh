@@ -137,6 +137,12 @@ connect_worker_up() {
   mkdir -p "$CDATA"
   local pid
   pid="$(our_connect_pid)"
+  if [[ -n "$pid" ]]; then
+    local running_port
+    running_port="$(sed -n 's|^rest.advertised.port=||p' "$CONNECT_RENDERED_CONF" 2>/dev/null)"
+    [[ -z "$running_port" || "$running_port" == "$CONNECT_PORT" ]] \
+      || die "this checkout's Kafka Connect worker (pid $pid) runs on port $running_port, not CONNECT_PORT=$CONNECT_PORT; run 'infra.sh down' first"
+  fi
   if tcp_open 127.0.0.1 "$CONNECT_PORT"; then
     if [[ -n "$pid" ]]; then
       wait_connect_ready "$pid"
