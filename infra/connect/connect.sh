@@ -298,6 +298,7 @@ register_registry_connector() {
 # Runs detached (started by `up` when the table does not exist yet): waits for event-producer's
 # migrations to create registry.devices, then registers the connector. Bounded by CDC_REGISTER_WAIT.
 cdc_register_when_ready() {
+  cdc_names
   local deadline=$((SECONDS + CDC_REGISTER_WAIT))
   log "cdc: waiting up to ${CDC_REGISTER_WAIT}s for $STREAMLINE_DB.$CDC_SCHEMA.$CDC_TABLE"
   until registry_table_exists; do
@@ -310,6 +311,7 @@ cdc_register_when_ready() {
 }
 
 cdc_connector_up() {
+  cdc_names
   if registry_table_exists; then
     register_registry_connector
     return 0
