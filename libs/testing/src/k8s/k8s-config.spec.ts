@@ -1,6 +1,6 @@
 import { loadConfig } from '@streamline/platform';
 import { OVERLAYS, buildOverlay, type K8sObject } from './kustomize-build';
-import { effectiveEnv, isWorkload, workloadSpec, type Container } from './k8s-objects';
+import { effectiveEnv, isWorkload, minReplicas, workloadSpec, type Container } from './k8s-objects';
 import {
   SERVICES,
   SERVICE_PORTS,
@@ -69,6 +69,19 @@ describe.each(OVERLAYS)('k8s overlay %s: service configuration', (overlay) => {
     expect(config.PORT).toBe(SERVICE_PORTS[service]);
     expect(config.NODE_ENV).toBe('production');
     expect(config.KAFKA_BROKERS).toEqual(['streamline-kafka-bootstrap.streamline-kafka.svc:9092']);
+  });
+
+  it('iot-ingestor leaves the share group on stop exactly when other members remain', async () => {
+    const schema = await loadServiceConfigSchema('iot-ingestor');
+    const { workload, env } = serviceEnv(objects, 'iot-ingestor');
+    const config = loadConfig(schema, env) as { MQTT_LEAVE_SHARE_ON_STOP?: boolean };
+    const replicas = minReplicas(objects, workload) ?? 1;
+    // One replica keeps its session (its restart must not drop the share's readings); with more,
+    // leaving on SIGTERM is what keeps a scale-down from stranding readings (iot-ingestor README).
+    expect({ replicas, leave: config.MQTT_LEAVE_SHARE_ON_STOP }).toEqual({
+      replicas,
+      leave: replicas >= 2,
+    });
   });
 
   it.each(SERVICES)('%s: SIGKILL comes after preStop plus SHUTDOWN_TIMEOUT_MS', async (service) => {

@@ -1,4 +1,7 @@
 import { CONSUMER_GROUPS, TOPIC_SETTINGS } from '@streamline/contracts';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { REPO_ROOT } from './kafka-topics-manifest';
 import { buildOverlay, findObject, objectsOfKind, type K8sObject } from './kustomize-build';
 import { SERVICES } from './service-config-schemas';
 
@@ -92,6 +95,40 @@ describe('k8s Kafka (Strimzi)', () => {
     );
     // The password comes from the container's environment (a Secret), never from git.
     expect(config['database.password']).toBe('${env:POSTGRES_PASSWORD}');
+  });
+
+  it('the connector has the settings of docker/connect/registry-devices.json (compose, infra)', () => {
+    const shared = JSON.parse(
+      readFileSync(path.join(REPO_ROOT, 'docker/connect/registry-devices.json'), 'utf8'),
+    ) as Record<string, string>;
+    const connector = findObject(prod, 'KafkaConnector', 'registry-devices');
+    const config = Object.fromEntries(
+      Object.entries(connector.spec?.['config'] as Record<string, unknown>).map(([k, v]) => [
+        k,
+        String(v),
+      ]),
+    );
+    // Where Kubernetes differs on purpose: the Service name, the brokers' default replication
+    // factor (-1), and the WAL heartbeat that infra/connect/connect.sh also adds.
+    const differs: Record<string, string> = {
+      'database.hostname': 'postgres.streamline.svc',
+      'topic.creation.default.replication.factor': '-1',
+    };
+    const heartbeat = [
+      'heartbeat.interval.ms',
+      'heartbeat.action.query',
+      'message.prefix.exclude.list',
+    ];
+    expect(connector.spec?.['class']).toBe(shared['connector.class']);
+    expect(String(connector.spec?.['tasksMax'])).toBe(shared['tasks.max']);
+    const { ['connector.class']: _class, ['tasks.max']: _tasks, ...rest } = shared;
+    expect(
+      Object.fromEntries(Object.entries(config).filter(([k]) => !heartbeat.includes(k))),
+    ).toEqual({
+      ...rest,
+      ...differs,
+    });
+    expect(config['heartbeat.action.query']).toMatch(/pg_logical_emit_message/);
   });
 });
 

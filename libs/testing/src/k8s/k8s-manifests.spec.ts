@@ -11,6 +11,7 @@ import {
 } from './kustomize-build';
 import {
   isWorkload,
+  minReplicas,
   podLabels,
   probePort,
   selectorMatches,
@@ -230,19 +231,6 @@ describe.each(OVERLAYS)('k8s overlay %s (kubectl kustomize)', (overlay: Overlay)
     expect(args.args?.join(' ')).toMatch(/-c wal_level=logical/);
   });
 });
-
-/** The fewest replicas a workload runs: its autoscaler's minimum, else spec.replicas. */
-function minReplicas(objects: K8sObject[], workload: K8sObject): number | undefined {
-  for (const scaler of objects) {
-    const spec = scaler.spec as
-      | { scaleTargetRef?: { name?: string }; minReplicas?: number; minReplicaCount?: number }
-      | undefined;
-    if (spec?.scaleTargetRef?.name !== workload.metadata.name) continue;
-    if (scaler.kind === 'HorizontalPodAutoscaler') return spec.minReplicas ?? 1;
-    if (scaler.kind === 'ScaledObject') return spec.minReplicaCount ?? 0;
-  }
-  return workloadSpec(workload).replicas;
-}
 
 describe('k8s overlays: what differs', () => {
   const dev = buildOverlay('dev');

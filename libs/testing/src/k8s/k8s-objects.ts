@@ -182,3 +182,16 @@ export function effectiveEnv(
   }
   return env;
 }
+
+/** The fewest replicas a workload runs: its autoscaler's minimum, else spec.replicas. */
+export function minReplicas(objects: K8sObject[], workload: K8sObject): number | undefined {
+  for (const scaler of objects) {
+    const spec = scaler.spec as
+      | { scaleTargetRef?: { name?: string }; minReplicas?: number; minReplicaCount?: number }
+      | undefined;
+    if (spec?.scaleTargetRef?.name !== workload.metadata.name) continue;
+    if (scaler.kind === 'HorizontalPodAutoscaler') return spec.minReplicas ?? 1;
+    if (scaler.kind === 'ScaledObject') return spec.minReplicaCount ?? 0;
+  }
+  return workloadSpec(workload).replicas;
+}
