@@ -1,9 +1,14 @@
-import { TEST_ENV, startTestService, waitFor, type RunningTestService } from '@streamline/testing';
+import {
+  PrivateKafka,
+  TEST_ENV,
+  startTestService,
+  waitFor,
+  type RunningTestService,
+} from '@streamline/testing';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { iotIngestorService } from '../src/iot-ingestor.service';
 import { IngestTestSpace } from './support/ingest-test-names';
 import { KafkaTail, seqsOf } from './support/kafka-tail';
-import { PrivateKafka } from './support/private-kafka';
 
 const RECEIVE_MAXIMUM = 16;
 const BEFORE = 50;
