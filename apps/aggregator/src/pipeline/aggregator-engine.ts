@@ -101,6 +101,10 @@ export class AggregatorEngine {
     return this.restorer.last;
   }
 
+  get telemetryTopic(): string {
+    return this.options.settings.topics.telemetry;
+  }
+
   get lateCount(): number {
     return this.lateTotal;
   }

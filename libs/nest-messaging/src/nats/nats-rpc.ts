@@ -1,10 +1,35 @@
-import type { INestApplication, INestMicroservice } from '@nestjs/common';
-import { Transport, type ClientOptions, type NatsOptions } from '@nestjs/microservices';
+import { Logger, type INestApplication, type INestMicroservice } from '@nestjs/common';
+import {
+  ServerNats,
+  Transport,
+  type ClientOptions,
+  type CustomStrategy,
+  type NatsOptions,
+} from '@nestjs/microservices';
 
 export interface NatsRpcOptions {
   url: string;
   /** Queue group: instances of one service share the requests (normally the service name). */
   queue: string;
+  /**
+   * false: the app starts without waiting for NATS; the handlers subscribe once it answers (for a
+   * service whose main work is elsewhere, whose readiness already reports NATS). Default true.
+   */
+  blockUntilConnected?: boolean;
+}
+
+/** ServerNats whose listen returns at once and connects in the background. */
+class BackgroundNatsServer extends ServerNats {
+  private readonly log = new Logger('NatsRpc');
+
+  override async listen(callback: () => void): Promise<void> {
+    super
+      .listen(() => this.log.log('NATS request-reply handlers subscribed'))
+      .catch((error: unknown) =>
+        this.log.error(`NATS request-reply did not start: ${String(error)}`),
+      );
+    callback();
+  }
 }
 
 /** Microservice options for answering core NATS requests with `@MessagePattern(subject)`. */
@@ -26,9 +51,12 @@ export function natsRpcServerOptions(options: NatsRpcOptions): NatsOptions {
  * before `listen`); handlers are controller methods with `@MessagePattern(rpcSubject(...))`.
  */
 export function connectNatsRpc(app: INestApplication, options: NatsRpcOptions): INestMicroservice {
-  return app.connectMicroservice<NatsOptions>(natsRpcServerOptions(options), {
-    inheritAppConfig: true,
-  });
+  const server = natsRpcServerOptions(options);
+  if (options.blockUntilConnected === false) {
+    const strategy: CustomStrategy = { strategy: new BackgroundNatsServer(server.options ?? {}) };
+    return app.connectMicroservice<CustomStrategy>(strategy, { inheritAppConfig: true });
+  }
+  return app.connectMicroservice<NatsOptions>(server, { inheritAppConfig: true });
 }
 
 /**
