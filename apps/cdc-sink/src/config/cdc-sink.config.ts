@@ -41,7 +41,7 @@ export const cdcSinkConfigSchema = baseConfigSchema.extend({
   /** ...or once this long has passed. */
   CDC_SINK_BATCH_DELAY_MS: msVar(100),
   /** How rows reach their table: a multi-row upsert from arrays, or COPY into a staging table and merge. */
-  CDC_SINK_WRITE_MODE: z.enum(['unnest', 'copy']).default('unnest'),
+  CDC_SINK_WRITE_MODE: z.enum(['unnest', 'copy']).default('copy'),
   /**
    * Test hook: `true` kills the process with SIGKILL right after the first transaction that
    * wrote rows committed, before Kafka's advisory commit (the kill -9 test). Never set in production.

@@ -55,9 +55,12 @@ export class TableWriter {
       `INSERT INTO ${this.table} AS t (${this.columnList}) ` +
       `SELECT ${this.columnList} FROM unnest(${arrays}) AS v(${this.columnList})${where} ${this.conflict}`;
     this.stage = `"sink_stage_${spec.table.replace('.', '_')}"`;
+    // Emptying the stage in the same statement (DELETE … RETURNING) keeps it empty for the next
+    // write of the same transaction, without a TRUNCATE (a new relation file every time).
     this.mergeSql =
+      `WITH v AS (DELETE FROM ${this.stage} RETURNING ${this.columnList}) ` +
       `INSERT INTO ${this.table} AS t (${this.columnList}) ` +
-      `SELECT ${this.columnList} FROM ${this.stage} AS v${where} ${this.conflict}`;
+      `SELECT ${this.columnList} FROM v${where} ${this.conflict}`;
   }
 
   /** Upserts the rows inside the caller's transaction. */
@@ -71,8 +74,7 @@ export class TableWriter {
   private async writeByCopy(client: PoolClient, rows: readonly RowValues[]): Promise<void> {
     if (!this.staged.has(client)) {
       const columns = this.spec.columns.map((c) => `"${c.name}" ${c.type}`).join(', ');
-      // ON COMMIT DELETE ROWS empties it at the end of every transaction; TRUNCATE below
-      // empties it between the statements of one transaction.
+      // Temporary: no WAL, private to the connection, created once per connection.
       await client.query(
         `CREATE TEMP TABLE IF NOT EXISTS ${this.stage} (${columns}) ON COMMIT DELETE ROWS`,
       );
@@ -87,7 +89,6 @@ export class TableWriter {
       stream.end(rows.map(toCsvLine).join(''));
     });
     await client.query(this.mergeSql);
-    await client.query(`TRUNCATE ${this.stage}`);
   }
 
   private conflictClause(): string {
