@@ -4,9 +4,13 @@ import {
   userActivityInputContract,
   validate,
 } from '@streamline/contracts';
-import type { RawRecord } from '@streamline/messaging';
+import { encodeRecord, type ContractRecord } from '@streamline/messaging';
 import fc from 'fast-check';
-import { KafkaRecordPublisher, toRaw, type KafkaProducerPort } from './kafka-record-publisher';
+import {
+  KafkaRecordPublisher,
+  toContractRecord,
+  type KafkaProducerPort,
+} from './kafka-record-publisher';
 import type { OutgoingRecord } from './record-publisher';
 
 const TRACE = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
@@ -26,10 +30,12 @@ const record: OutgoingRecord = {
 };
 
 function producer(
-  send: (r: RawRecord) => Promise<{ partition: number; offset: string; timestamp: string }>,
+  send: (
+    r: ContractRecord<unknown>,
+  ) => Promise<{ partition: number; offset: string; timestamp: string }>,
 ) {
-  const sent: RawRecord[] = [];
-  const forgotten: RawRecord[] = [];
+  const sent: ContractRecord<unknown>[] = [];
+  const forgotten: ContractRecord<unknown>[] = [];
   const port: KafkaProducerPort = {
     send: (r) => {
       sent.push(r);
@@ -41,17 +47,17 @@ function producer(
 }
 
 describe('KafkaRecordPublisher', () => {
-  it('sends the value as JSON with the contract headers, which win over client headers', () => {
-    expect(toRaw(record)).toEqual({
-      topic: 't',
-      key: 'u-1',
-      value: JSON.stringify(event),
-      headers: {
-        origin: 'crm',
-        [HEADERS.CONTENT_TYPE]: 'application/json',
-        [HEADERS.SCHEMA]: 'user-activity/1',
-        [HEADERS.TRACEPARENT]: TRACE,
-      },
+  it('goes through the library encoder: the value as JSON with the contract headers, which win over client headers', () => {
+    const contractRecord = toContractRecord(record);
+    expect(contractRecord).toMatchObject({ contract: userActivityContract, prevalidated: true });
+    const { message } = encodeRecord(contractRecord, 0);
+    expect(message.key).toBe('u-1');
+    expect(message.value).toBe(JSON.stringify(event));
+    expect(message.headers).toEqual({
+      origin: 'crm',
+      [HEADERS.CONTENT_TYPE]: 'application/json',
+      [HEADERS.SCHEMA]: 'user-activity/1',
+      [HEADERS.TRACEPARENT]: TRACE,
     });
   });
 
@@ -134,7 +140,8 @@ describe('KafkaRecordPublisher', () => {
         const accepted = validate(userActivityInputContract, candidate);
         if (!accepted.ok) return;
         checked += 1;
-        const wire = JSON.parse(toRaw({ ...record, value: accepted.value }).value as string);
+        const { message } = encodeRecord(toContractRecord({ ...record, value: accepted.value }), 0);
+        const wire = JSON.parse(message.value as string) as unknown;
         expect(validate(userActivityContract, wire)).toMatchObject({ ok: true, value: wire });
       }),
       { numRuns: 500 },

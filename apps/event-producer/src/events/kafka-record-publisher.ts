@@ -1,21 +1,23 @@
-import { contractHeaders } from '@streamline/contracts';
-import type { RawRecord } from '@streamline/messaging';
+import type { ContractRecord } from '@streamline/messaging';
 import { DependencyUnavailableError, withTimeout } from '@streamline/platform';
 import type { OutgoingRecord, PublishOutcome, RecordPublisher } from './record-publisher';
 
 /** What this service needs of the shared producer (KafkaProducerService of @streamline/nest-messaging). */
 export interface KafkaProducerPort {
-  send(record: RawRecord): Promise<{ partition: number; offset: string; timestamp: string }>;
-  sendAndForget(record: RawRecord): void;
+  send(
+    record: ContractRecord<unknown>,
+  ): Promise<{ partition: number; offset: string; timestamp: string }>;
+  sendAndForget(record: ContractRecord<unknown>): void;
 }
 
 export const KAFKA_UNAVAILABLE = 'KAFKA_UNAVAILABLE';
 
 /**
  * The RecordPublisher over the shared idempotent producer (acks=all, linger batching: the
- * records of concurrent requests share produce requests). The use cases validated every value
- * against its contract already, so records go out as JSON with the contract headers without a
- * second validation: it was half the CPU of a batch. The producer ends every send within its
+ * records of concurrent requests share produce requests). Records go through the library's one
+ * encoder (`encodeRecord`: JSON value, the contract's headers); the use cases validated every
+ * value against its contract already, so they are marked `prevalidated` and skip a second
+ * validation, which was half the CPU of a batch. The producer ends every send within its
  * delivery timeout; the guard here only makes sure an HTTP request can never hang.
  */
 export class KafkaRecordPublisher implements RecordPublisher {
@@ -30,7 +32,7 @@ export class KafkaRecordPublisher implements RecordPublisher {
       records.map(async (record): Promise<PublishOutcome> => {
         try {
           const report = await withTimeout(
-            this.producer.send(toRaw(record)),
+            this.producer.send(toContractRecord(record)),
             guardMs,
             `Kafka did not acknowledge the record for ${record.topic}`,
           );
@@ -50,17 +52,25 @@ export class KafkaRecordPublisher implements RecordPublisher {
   }
 
   publishAndForget(records: readonly OutgoingRecord[]): void {
-    for (const record of records) this.producer.sendAndForget(toRaw(record));
+    for (const record of records) this.producer.sendAndForget(toContractRecord(record));
   }
 }
 
-/** The record as it goes on the wire: JSON value, extra headers, then the contract's own. */
-export function toRaw(record: OutgoingRecord): RawRecord {
+/**
+ * The record for the shared producer, which encodes it (`encodeRecord`: JSON value, extra
+ * headers, then the contract's own). `prevalidated`: the use cases checked the value against
+ * this contract (the property test of kafka-record-publisher.spec.ts proves the HTTP contract's
+ * output satisfies the record contract).
+ */
+export function toContractRecord(record: OutgoingRecord): ContractRecord<unknown> {
   return {
     topic: record.topic,
+    contract: record.contract,
     key: record.key,
-    value: JSON.stringify(record.value),
-    headers: { ...record.headers, ...contractHeaders(record.contract, record.traceparent) },
+    value: record.value,
+    ...(record.headers === undefined ? {} : { headers: record.headers }),
+    ...(record.traceparent === undefined ? {} : { traceparent: record.traceparent }),
+    prevalidated: true,
   };
 }
 
