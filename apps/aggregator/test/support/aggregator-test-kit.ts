@@ -228,3 +228,7 @@ export function expectedWindows(
 export function withoutFlush(windows: Map<string, unknown>): Map<string, unknown> {
   return new Map([...windows].filter(([id]) => !id.startsWith('flush-')));
 }
+
+export function uniqueSuffix(): string {
+  return uniqueName('r').slice(2);
+}
