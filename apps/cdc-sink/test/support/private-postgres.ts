@@ -3,7 +3,7 @@ import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freeTcpPort, type TestDatabase } from '@streamline/testing';
+import { freePort, type TestDatabase } from '@streamline/testing';
 
 const run = promisify(execFile);
 const BIN = '/usr/lib/postgresql/15/bin';
@@ -22,7 +22,7 @@ export class PrivatePostgres {
     const dir = mkdtempSync(join(tmpdir(), 'cdc-sink-pg-'));
     const { uid, gid } = await ids();
     chownSync(dir, uid, gid);
-    const cluster = new PrivatePostgres(dir, await freeTcpPort());
+    const cluster = new PrivatePostgres(dir, await freePort());
     await cluster.asPostgres(`${BIN}/initdb`, [
       '-D',
       cluster.dataDir,

@@ -1,20 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from '../infra/private-kafka';
 import { waitFor } from '../infra/wait-for';
 
 const WORKSPACE = resolve(__dirname, '../../../..');
-
-/** A TCP port nothing listens on right after this resolves. */
-export async function freeTcpPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 /** A service's real `main.ts` in a child process (so a test can SIGKILL it), logs in a temp file. */
 export interface ServiceProcess {
@@ -38,7 +29,7 @@ export async function startServiceProcess(
   service: string,
   env: Record<string, string>,
 ): Promise<ServiceProcess> {
-  const port = await freeTcpPort();
+  const port = await freePort();
   const logFile = join(tmpdir(), `${service}-${port}-${Date.now()}.log`);
   const log = createWriteStream(logFile);
   const child: ChildProcess = spawn(
