@@ -21,7 +21,7 @@ import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { CompressionTypes, Partitioners, type Kafka, type Message } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { contractHeaders, userActivityContract } from '@streamline/contracts';
 import { createKafka, ensureTopics, silentLogger } from '@streamline/messaging';
 import { TEST_ENV, createTestDatabase, uniqueName, waitFor } from '@streamline/testing';
@@ -172,6 +172,32 @@ function message(i: number): Message {
   };
 }
 
+/** One idempotent kafkajs producer (one connection per broker) with the service's compression. */
+async function rawProducer(
+  kafka: Kafka,
+  gzip: boolean,
+): Promise<{ producer: Producer; compression: CompressionTypes }> {
+  const producer = kafka.producer({
+    idempotent: true,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+  });
+  await producer.connect();
+  return { producer, compression: gzip ? CompressionTypes.GZIP : CompressionTypes.None };
+}
+
+function summary(
+  name: string,
+  records: number,
+  seconds: number,
+  latencies: number[],
+  errors: number,
+): PhaseResult {
+  latencies.sort((a, b) => a - b);
+  const [p50, p99] = [percentile(latencies, 50), percentile(latencies, 99)];
+  return { name, records, seconds, p50, p99, errors };
+}
+
 /** Raw kafkajs, as a hand-written producer would do it: idempotent, acks=all, the service's compression. */
 async function rawPhase(
   name: string,
@@ -180,13 +206,7 @@ async function rawPhase(
   perSend: number,
   opts: { duration: number; concurrency: number; rate?: number; gzip: boolean },
 ): Promise<PhaseResult> {
-  const compression = opts.gzip ? CompressionTypes.GZIP : CompressionTypes.None;
-  const producer = kafka.producer({
-    idempotent: true,
-    createPartitioner: Partitioners.DefaultPartitioner,
-    allowAutoTopicCreation: false,
-  });
-  await producer.connect();
+  const { producer, compression } = await rawProducer(kafka, opts.gzip);
   const latencies: number[] = [];
   let records = 0;
   let errors = 0;
@@ -226,15 +246,7 @@ async function rawPhase(
   }
   const seconds = (performance.now() - started) / 1000;
   await producer.disconnect();
-  latencies.sort((a, b) => a - b);
-  return {
-    name,
-    records,
-    seconds,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    errors,
-  };
+  return summary(name, records, seconds, latencies, errors);
 }
 
 /**
@@ -249,13 +261,7 @@ async function rawLingerPhase(
   topic: string,
   opts: { duration: number; rate: number; lingerMs: number; gzip: boolean },
 ): Promise<PhaseResult> {
-  const compression = opts.gzip ? CompressionTypes.GZIP : CompressionTypes.None;
-  const producer = kafka.producer({
-    idempotent: true,
-    createPartitioner: Partitioners.DefaultPartitioner,
-    allowAutoTopicCreation: false,
-  });
-  await producer.connect();
+  const { producer, compression } = await rawProducer(kafka, opts.gzip);
   const latencies: number[] = [];
   let records = 0;
   let errors = 0;
@@ -299,15 +305,7 @@ async function rawLingerPhase(
   }
   const seconds = (performance.now() - started) / 1000;
   await producer.disconnect();
-  latencies.sort((a, b) => a - b);
-  return {
-    name,
-    records,
-    seconds,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    errors,
-  };
+  return summary(name, records, seconds, latencies, errors);
 }
 
 function print(results: PhaseResult[]): void {
