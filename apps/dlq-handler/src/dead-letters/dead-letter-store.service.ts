@@ -7,7 +7,7 @@ import {
 import { KafkaBatchConsumer, PatternSubscription, type RecordBatch } from '@streamline/messaging';
 import { KAFKA_CLIENT, nestMessagingLogger } from '@streamline/nest-messaging';
 import { InjectConfig } from '@streamline/platform';
-import type { Admin, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { DlqMetrics } from '../common/dlq.metrics';
 import type { DlqHandlerConfig } from '../config/dlq-handler.config';
 import { DeadLetterAnnouncer } from './dead-letter-announcer';
@@ -23,7 +23,6 @@ import { DeadLettersRepository } from './dead-letters.repository';
 export class DeadLetterStoreService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = nestMessagingLogger('dlq-store');
   private readonly subscription: PatternSubscription;
-  private readonly admin: Admin;
 
   constructor(
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
@@ -32,12 +31,8 @@ export class DeadLetterStoreService implements OnApplicationBootstrap, OnModuleD
     private readonly announcer: DeadLetterAnnouncer,
     private readonly metrics: DlqMetrics,
   ) {
-    this.admin = kafka.admin();
     this.subscription = new PatternSubscription({
-      listTopics: async () => {
-        await this.admin.connect();
-        return this.admin.listTopics();
-      },
+      topicsFrom: kafka,
       pattern: config.DLQ_TOPIC_PATTERN,
       refreshIntervalMs: config.TOPIC_REFRESH_MS,
       logger: this.logger,
@@ -68,7 +63,6 @@ export class DeadLetterStoreService implements OnApplicationBootstrap, OnModuleD
 
   async onModuleDestroy(): Promise<void> {
     await this.subscription.stop();
-    await this.admin.disconnect();
   }
 
   private async store(batch: RecordBatch): Promise<void> {

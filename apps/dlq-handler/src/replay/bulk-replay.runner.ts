@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { HEADERS } from '@streamline/contracts';
 import { headerValue, readPartitionRanges, RetryableError } from '@streamline/messaging';
 import { KAFKA_CLIENT, KafkaProducerService } from '@streamline/nest-messaging';
 import { InjectConfig } from '@streamline/platform';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { DlqMetrics } from '../common/dlq.metrics';
 import type { DlqHandlerConfig } from '../config/dlq-handler.config';
 import type { DeadLetterRow } from '../dead-letters/dead-letter-row';
@@ -22,10 +22,12 @@ import { ReplaysRepository, type ReplayRow, type SentItem } from './replays.repo
  * second instance off a replay that is still running.
  */
 @Injectable()
-export class BulkReplayRunner {
+export class BulkReplayRunner implements OnModuleDestroy {
   private readonly logger = new Logger(BulkReplayRunner.name);
   /** This instance, as `dlq.replays.worker` names it. */
   readonly worker = `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`;
+  /** One admin client for the end offsets of every step (connecting per step costs more than the step). */
+  private admin: Admin | undefined;
 
   constructor(
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
@@ -151,18 +153,18 @@ export class BulkReplayRunner {
     topics: readonly string[],
   ): Promise<Array<{ topic: string; partition: number; offset: string }>> {
     if (topics.length === 0) return [];
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const out: Array<{ topic: string; partition: number; offset: string }> = [];
-      for (const topic of topics) {
-        for (const p of await admin.fetchTopicOffsets(topic)) {
-          out.push({ topic, partition: p.partition, offset: p.high });
-        }
+    this.admin ??= this.kafka.admin();
+    await this.admin.connect();
+    const out: Array<{ topic: string; partition: number; offset: string }> = [];
+    for (const topic of topics) {
+      for (const p of await this.admin.fetchTopicOffsets(topic)) {
+        out.push({ topic, partition: p.partition, offset: p.high });
       }
-      return out;
-    } finally {
-      await admin.disconnect();
     }
+    return out;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.admin?.disconnect();
   }
 }

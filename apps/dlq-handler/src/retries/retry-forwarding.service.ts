@@ -7,7 +7,7 @@ import {
 import { PatternSubscription, RetryForwarder } from '@streamline/messaging';
 import { KAFKA_CLIENT, nestMessagingLogger } from '@streamline/nest-messaging';
 import { InjectConfig } from '@streamline/platform';
-import type { Admin, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { DlqMetrics } from '../common/dlq.metrics';
 import type { DlqHandlerConfig } from '../config/dlq-handler.config';
 import { policyFor } from './retry-policies';
@@ -23,19 +23,14 @@ export const SERVICE_NAME = 'dlq-handler';
 export class RetryForwardingService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = nestMessagingLogger('retry-forwarder');
   private readonly subscription: PatternSubscription;
-  private readonly admin: Admin;
 
   constructor(
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
     @InjectConfig() private readonly config: DlqHandlerConfig,
     private readonly metrics: DlqMetrics,
   ) {
-    this.admin = kafka.admin();
     this.subscription = new PatternSubscription({
-      listTopics: async () => {
-        await this.admin.connect();
-        return this.admin.listTopics();
-      },
+      topicsFrom: kafka,
       pattern: config.RETRY_TOPIC_PATTERN,
       refreshIntervalMs: config.TOPIC_REFRESH_MS,
       logger: this.logger,
@@ -53,7 +48,6 @@ export class RetryForwardingService implements OnApplicationBootstrap, OnModuleD
 
   async onModuleDestroy(): Promise<void> {
     await this.subscription.stop();
-    await this.admin.disconnect();
   }
 
   private async startForwarder(topics: readonly string[]): Promise<RetryForwarder> {

@@ -7,7 +7,7 @@ function harness(initial: string[]) {
   let stops = 0;
   let failNextStart = false;
   const subscription = new PatternSubscription({
-    listTopics: async () => [...topics],
+    topicsFrom: async () => [...topics],
     pattern: suffixPattern('.retry'),
     refreshIntervalMs: 3_600_000,
     logger: silentLogger,

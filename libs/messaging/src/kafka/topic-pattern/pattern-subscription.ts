@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { Admin, Kafka } from 'kafkajs';
 import type { MessagingLogger } from '../../logging/messaging-logger';
 
 /** What a PatternSubscription runs over the matching topics: a consumer it can stop. */
@@ -7,8 +8,11 @@ export interface PatternRunner {
 }
 
 export interface PatternSubscriptionOptions {
-  /** Lists the cluster's topics, e.g. `() => admin.listTopics()`. */
-  listTopics: () => Promise<string[]>;
+  /**
+   * Where the topic list comes from: a kafkajs client (an admin of its own, closed by `stop()`),
+   * or a function (tests).
+   */
+  topicsFrom: Kafka | (() => Promise<string[]>);
   pattern: RegExp;
   /** How often the topic list is checked. Default 30 s. */
   refreshIntervalMs?: number;
@@ -37,8 +41,22 @@ export class PatternSubscription {
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  private readonly admin: Admin | undefined;
+  private readonly listTopics: () => Promise<string[]>;
 
-  constructor(private readonly options: PatternSubscriptionOptions) {}
+  constructor(private readonly options: PatternSubscriptionOptions) {
+    const source = options.topicsFrom;
+    if (typeof source === 'function') {
+      this.listTopics = source;
+    } else {
+      const admin = source.admin();
+      this.admin = admin;
+      this.listTopics = async () => {
+        await admin.connect();
+        return admin.listTopics();
+      };
+    }
+  }
 
   /** The topics the running consumer serves. */
   get topics(): readonly string[] {
@@ -66,13 +84,14 @@ export class PatternSubscription {
     clearInterval(this.timer);
     await this.chain;
     await this.stopRunner();
+    await this.admin?.disconnect();
   }
 
   private async check(): Promise<boolean> {
     if (this.stopped) return false;
     let topics: string[];
     try {
-      topics = (await this.options.listTopics()).filter((t) => this.options.pattern.test(t));
+      topics = (await this.listTopics()).filter((t) => this.options.pattern.test(t));
     } catch (error) {
       this.options.logger.warn({ err: error }, 'listing topics failed; checking again later');
       return false;
