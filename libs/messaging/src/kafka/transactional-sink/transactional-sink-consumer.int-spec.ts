@@ -1,6 +1,7 @@
 import { HEADERS } from '@streamline/contracts';
 import { createTestDatabase, waitFor, type TestDatabase } from '@streamline/testing';
 import { Pool } from 'pg';
+import { register } from 'prom-client';
 import { silentLogger } from '../../logging/messaging-logger';
 import { KafkaTestKit } from '../consumer/test/kafka-test-kit';
 import { defineSinkTopic, type SinkTopic } from './sink-options';
@@ -100,6 +101,10 @@ describe('TransactionalSinkConsumer (real Kafka and Postgres)', () => {
       what: 'first run applied 300 records',
     });
     await first.stop();
+    const processed = await register
+      .getSingleMetric('kafka_consumer_records_processed_total')
+      ?.get();
+    expect(processed?.values.find((v) => v.labels['group'] === group)?.value).toBe(300);
 
     // Kafka's advisory position is thrown back to the start: only the table's counts.
     const admin = await kit.connect();

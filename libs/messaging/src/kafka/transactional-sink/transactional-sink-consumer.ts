@@ -1,15 +1,13 @@
 import { EventEmitter } from 'node:events';
-import { dlqTopicOf } from '@streamline/contracts';
-import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Producer } from 'kafkajs';
 import { classifyError } from '../../errors/processing-error';
+import { ConsumerMetrics } from '../metrics/consumer-metrics';
 import { computeBackoffMs } from '../retry/backoff';
 import {
   createDeadLetterProducer,
   KafkaDeadLetterSink,
-  publishUntilAcknowledged,
   type DeadLetterSink,
 } from '../retry/dead-letter-publisher';
-import { buildDeadLetterRecord } from '../retry/failure-headers';
 import { splitIntoChunks, type RejectedRecord, type SinkChunk } from './sink-batch';
 import {
   resolveSinkSettings,
@@ -18,6 +16,7 @@ import {
   type SinkTopic,
   type TransactionalSinkOptions,
 } from './sink-options';
+import { writeDeadLetters } from './sink-dead-letters';
 import { applyChunk, FencedError, findRefused, type ChunkTarget } from './sink-transaction';
 import { inTransaction, isRetryableSqlError, SqlOffsetStore } from './sql-offset-store';
 
@@ -49,6 +48,8 @@ export class TransactionalSinkConsumer {
   private readonly deadLetters: DeadLetterSink;
   private readonly offsets: SqlOffsetStore;
   private readonly topics: ReadonlyMap<string, SinkTopic>;
+  /** The consumer metrics every service shows (processed = rows committed, lag from the table's position). */
+  private readonly metrics: ConsumerMetrics;
   /** Stored position per `topic|partition` since this generation's first batch of it. */
   private readonly positions = new Map<string, { expected: string | undefined }>();
   private unavailableSince: number | undefined;
@@ -59,6 +60,7 @@ export class TransactionalSinkConsumer {
     const s = this.settings;
     this.topics = new Map(s.topics.map((t) => [t.topic, t]));
     this.offsets = new SqlOffsetStore(s.offsetsTable);
+    this.metrics = new ConsumerMetrics(s.groupId);
     this.consumer = s.kafka.consumer({
       groupId: s.groupId,
       readUncommitted: false,
@@ -103,6 +105,7 @@ export class TransactionalSinkConsumer {
     this.state = 'stopped';
     await this.consumer.disconnect();
     await this.producer?.disconnect();
+    this.metrics.close();
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
@@ -138,6 +141,8 @@ export class TransactionalSinkConsumer {
       const committed = await this.commitChunk(sink, batch.partition, chunk, position, payload);
       if (!committed) return;
       payload.resolveOffset((BigInt(chunk.nextOffset) - 1n).toString());
+      const lag = Number(BigInt(batch.highWatermark) - BigInt(chunk.nextOffset));
+      this.metrics.setLag(batch.topic, batch.partition, lag);
       this.adviseKafka(batch.topic, batch.partition, chunk.nextOffset);
       await payload.heartbeat();
     }
@@ -170,6 +175,8 @@ export class TransactionalSinkConsumer {
         await inTransaction(this.settings.pool, (client) => applyChunk(client, target, current));
         position.expected = chunk.nextOffset;
         this.markAvailable();
+        const metrics = this.metrics.topic(sink.topic);
+        for (let i = 0; i < records.length; i++) metrics.processed();
         const committed = { topic: sink.topic, partition, nextOffset: chunk.nextOffset };
         this.settings.afterDatabaseCommit?.({ ...committed, records: records.length });
         this.events.emit('batch.committed', { ...committed, records: records.length });
@@ -225,41 +232,23 @@ export class TransactionalSinkConsumer {
     }
   }
 
-  private async deadLetter(
+  private deadLetter(
     topic: string,
     partition: number,
     rejected: readonly RejectedRecord[],
     payload: EachBatchPayload,
   ): Promise<boolean> {
-    const abort = new AbortController();
-    const watch = setInterval(() => {
-      if (!this.wanted(payload)) abort.abort();
-    }, HEARTBEAT_STEP_MS);
-    try {
-      for (const { message, failure } of rejected) {
-        const record = buildDeadLetterRecord({
-          message,
-          originTopic: topic,
-          originPartition: partition,
-          service: this.settings.service,
-          errorClass: failure.errorClass,
-          errorMessage: failure.message,
-          attempts: 1,
-        });
-        const written = await publishUntilAcknowledged(
-          this.deadLetters,
-          dlqTopicOf(topic),
-          record,
-          abort.signal,
-          this.settings.logger,
-        );
-        if (!written) return false;
-        this.logRejected(topic, partition, message, failure.message);
-      }
-      return true;
-    } finally {
-      clearInterval(watch);
-    }
+    return writeDeadLetters(
+      {
+        sink: this.deadLetters,
+        service: this.settings.service,
+        group: this.settings.groupId,
+        logger: this.settings.logger,
+        metrics: this.metrics,
+      },
+      { topic, partition, rejected },
+      () => this.wanted(payload),
+    );
   }
 
   /** The stored offset (undefined: none yet), or null when the consumer stopped waiting. */
@@ -337,12 +326,5 @@ export class TransactionalSinkConsumer {
         'advisory commit failed',
       );
     });
-  }
-
-  private logRejected(topic: string, partition: number, message: KafkaMessage, reason: string) {
-    this.settings.logger.warn(
-      { group: this.settings.groupId, topic, partition, offset: message.offset, reason },
-      'record cannot be written; sent to the dead-letter topic',
-    );
   }
 }
