@@ -41,12 +41,8 @@ RUN npm ci && npm cache clean --force
 
 # ---------------------------------------------------------------------------------------------
 FROM deps AS build
-ARG SERVICE
-RUN test -n "$SERVICE" || { echo 'build arg SERVICE is required (e.g. --build-arg SERVICE=iot-ingestor)' >&2; exit 1; }
+# Sources and the tools first: layers every service build shares (build args only after them).
 COPY . .
-RUN test -f "apps/$SERVICE/project.json" || { echo "no such service: apps/$SERVICE" >&2; exit 1; } \
- && npx nx build "$SERVICE" --skip-nx-cache \
- && test -f "dist/apps/$SERVICE/main.js"
 # The tools run from the image, as single files; their packages come from node_modules.
 RUN for tool in scripts/src/provision-topics simulator/src/main; do \
       name="$(basename "$tool")"; [ "$name" = main ] && name=simulator; \
@@ -54,6 +50,11 @@ RUN for tool in scripts/src/provision-topics simulator/src/main; do \
         --packages=external --tsconfig=tsconfig.base.json --log-level=warning \
         --outfile="dist/tools/$name.js" || exit 1; \
     done
+ARG SERVICE
+RUN test -n "$SERVICE" || { echo 'build arg SERVICE is required (e.g. --build-arg SERVICE=iot-ingestor)' >&2; exit 1; } \
+ && test -f "apps/$SERVICE/project.json" || { echo "no such service: apps/$SERVICE" >&2; exit 1; } \
+ && npx nx build "$SERVICE" --skip-nx-cache \
+ && test -f "dist/apps/$SERVICE/main.js"
 
 # ---------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS prod-deps

@@ -167,7 +167,15 @@ cmd_up() {
   compose_cmd "${profile[@]}" build
   log "services built in $((SECONDS - t0))s"
   t0=$SECONDS
-  compose_cmd "${profile[@]}" up -d
+  # Compose 1.29 gives up on a dependent as soon as a dependency reports unhealthy, which a busy
+  # machine causes during start-up; `up` is idempotent, so it is asked again (bounded).
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    compose_cmd "${profile[@]}" up -d && break
+    ((attempt < 5)) || die "compose up failed $attempt times"
+    log "compose up did not finish (attempt $attempt): again in 20s"
+    sleep 20
+  done
   cmd_wait
   log "up in $((SECONDS - t0))s; from the host:"
   cat >&2 <<EOF

@@ -11,7 +11,8 @@
 # already runs (Docker Desktop, a systemd docker.service) is left as it is.
 #
 # Environment: DOCKER_STATE_DIR (default /var/tmp/streamline-docker: dockerd.pid, dockerd.log and
-# the marker saying that this script started the engine), DOCKER_START_TIMEOUT (default 60 s).
+# the marker saying that this script started the engine), DOCKER_START_TIMEOUT (default 60 s),
+# DOCKER_CPU_SHARES (default 8192, see below).
 set -euo pipefail
 
 STATE_DIR="${DOCKER_STATE_DIR:-/var/tmp/streamline-docker}"
@@ -60,6 +61,18 @@ start_dockerd() {
     waited=$((waited + 1))
   done
   log "dockerd is up after ${waited}s"
+  weigh_containers
+}
+
+# On cgroup v1 every host process competes for CPU on its own, while all containers together are
+# one group (/docker) of the weight of ONE process: with a test suite running beside them they get
+# a few percent of the CPU and miss their health checks. The engine this script starts gives the
+# group the weight of DOCKER_CPU_SHARES / 1024 processes (default 8). An idle machine is unaffected.
+weigh_containers() {
+  local group=/sys/fs/cgroup/cpu/docker
+  [[ -d /sys/fs/cgroup/cpu ]] || return 0
+  mkdir -p "$group" && echo "${DOCKER_CPU_SHARES:-8192}" >"$group/cpu.shares" \
+    || log "could not set $group/cpu.shares (containers share the CPU as one process)"
 }
 
 cmd_ensure() {
