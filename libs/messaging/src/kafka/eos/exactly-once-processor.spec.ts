@@ -243,4 +243,46 @@ describe('ExactlyOnceProcessor', () => {
     await Promise.resolve();
     expect(fake.log).toEqual(['disconnect svc-in-0']);
   });
+
+  it('rebuilds a partition’s state once per producer, before its first transform, and again after a failure', async () => {
+    const fake = new FakeKafka();
+    const calls: string[] = [];
+    let fail = true;
+    const { eachBatch, processor } = await started(fake, {
+      failureBackoffMs: 1,
+      onPartitionReady: async ({ partition }) => void calls.push(`ready ${partition}`),
+      transform: async (records) => {
+        calls.push(`transform ${records.length}`);
+        if (fail) {
+          fail = false;
+          throw new Error('transform failed');
+        }
+        return [];
+      },
+    });
+    await eachBatch(payload(0, [0]).payload);
+    await eachBatch(payload(0, [0]).payload);
+    await eachBatch(payload(0, [1]).payload);
+    expect(calls).toEqual(['ready 0', 'transform 1', 'ready 0', 'transform 1', 'transform 1']);
+    await processor.stop();
+  });
+
+  it('punctuates owned partitions in a transaction of their own producer, without offsets', async () => {
+    jest.useFakeTimers();
+    try {
+      const fake = new FakeKafka();
+      const { processor } = await started(fake, {
+        punctuateIntervalMs: 100,
+        punctuate: async ({ partition }) =>
+          partition === 1 ? [{ topic: 'out', key: 'k', value: 'closed' }] : [],
+      });
+      fake.join({ in: [0, 1] });
+      await jest.advanceTimersByTimeAsync(100);
+      expect(fake.log).toEqual(['abort', 'abort', 'send out 1', 'commit']);
+      expect(fake.producerConfigs.map((c) => c.transactionalId)).toEqual(['svc-in-0', 'svc-in-1']);
+      await processor.stop();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });
