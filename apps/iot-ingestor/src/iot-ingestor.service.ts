@@ -2,7 +2,8 @@ import { defineService } from '@streamline/nest-messaging';
 import { IngestCommonModule } from './common/ingest-common.module';
 import { SERVICE_NAME } from './common/service-name';
 import { iotIngestorConfigSchema } from './config/iot-ingestor.config';
-import { IngestorMqttModule } from './mqtt/ingestor-mqtt.module';
+import { ingestorMqttModule } from './mqtt/ingestor-mqtt.module';
+import { spoolModule } from './spool/spool.module';
 import { presenceKvSettings, PresenceModule } from './presence/presence.module';
 import { PRESENCE_ERRORS } from './presence/query-presence.use-case';
 import { TelemetryModule } from './telemetry/telemetry.module';
@@ -19,8 +20,21 @@ export const iotIngestorService = defineService({
       [PRESENCE_ERRORS.UNAVAILABLE]: 503,
     },
   },
-  // The kafkajs client of the `kafka` readiness check; the producer has its own (shorter retries).
   kafka: true,
+  producer: (config) => ({
+    lingerMs: config.KAFKA_LINGER_MS,
+    compression: config.KAFKA_COMPRESSION,
+    deliveryTimeoutMs: config.KAFKA_DELIVERY_TIMEOUT_MS,
+    // Short: the use case retries a failed send itself (MQTT ack held), so it notices a
+    // returning broker within seconds instead of after kafkajs' own long backoff.
+    retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 2_000 },
+  }),
   nats: (config) => ({ jetstream: { kv: [presenceKvSettings(config)] } }),
-  modules: [IngestCommonModule, IngestorMqttModule, PresenceModule, TelemetryModule],
+  modules: (config) => [
+    IngestCommonModule,
+    ingestorMqttModule(config),
+    ...(config.INGEST_MODE === 'spool' ? [spoolModule(config)] : []),
+    PresenceModule,
+    TelemetryModule,
+  ],
 });

@@ -72,5 +72,5 @@ describe('iot-ingestor killed with SIGKILL mid-stream (real Mosquitto, Kafka, NA
       { timeoutMs: 45_000, what: `all ${READINGS} acknowledged readings in Kafka` },
     );
     expect([...expected].filter((seq) => !found.has(seq))).toEqual([]);
-  });
+  }, 300_000);
 });

@@ -54,6 +54,8 @@ describe('iot-ingestor during a Kafka outage (private Kafka broker, real Mosquit
       iotIngestorService,
       space.env({
         KAFKA_BROKERS: kafka.brokers.join(','),
+        // The direct mode's guarantee: nothing acknowledged before Kafka did (spool: kafka-freeze).
+        INGEST_MODE: 'direct',
         MQTT_RECEIVE_MAXIMUM: String(RECEIVE_MAXIMUM),
         LOG_LEVEL: 'fatal',
       }),

@@ -53,6 +53,12 @@ export type { KafkaBatchConsumerOptions, RecordBatch } from './kafka/batch/kafka
 export { readPartitionRanges } from './kafka/topic-range-reader';
 export type { PartitionRange } from './kafka/topic-range-reader';
 export { assertValidBackoff, computeBackoffMs, DEFAULT_BACKOFF } from './kafka/retry/backoff';
+export { sendUntilAcknowledged } from './kafka/retry/send-until-acknowledged';
+export type {
+  SendUntilAcknowledgedPolicy,
+  SendUntilAcknowledgedResult,
+} from './kafka/retry/send-until-acknowledged';
+export { sleep, untilAborted } from './kafka/retry/abortable-wait';
 export type { BackoffPolicy } from './kafka/retry/backoff';
 export {
   DEFAULT_FAILURE_POLICY,

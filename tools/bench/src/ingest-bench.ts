@@ -17,8 +17,9 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
-import { cpus, loadavg } from 'node:os';
-import { resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createKafka, silentLogger } from '@streamline/messaging';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { connect as connectNats } from 'nats';
@@ -233,6 +234,8 @@ async function main(): Promise<void> {
   const id = `bench-ingest-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const topic = `${id}.iot.telemetry.v1`;
   const clientId = `${id}-ingestor`;
+  const directClientId = `${id}-direct`;
+  const spoolDir = join(tmpdir(), `${id}-spool`);
   const kafka = createKafka({ brokers: BROKERS, clientId: id, logger: silentLogger });
   const admin = kafka.admin();
   await admin.connect();
@@ -251,7 +254,13 @@ async function main(): Promise<void> {
     });
     cleanups.push(() => admin.deleteTopics({ topics: [topic, `${topic}.dlq`] }));
     cleanups.push(async () => {
-      for (const session of [clientId, `${clientId}-status`]) {
+      await rm(spoolDir, { recursive: true, force: true });
+      for (const session of [
+        clientId,
+        `${clientId}-status`,
+        directClientId,
+        `${directClientId}-status`,
+      ]) {
         const c = await connectAsync(MQTT_URL, {
           clientId: session,
           protocolVersion: 5,
@@ -265,18 +274,26 @@ async function main(): Promise<void> {
       await nc.close();
     });
 
-    const ingestor = await startIngestor({
-      MQTT_CLIENT_ID: clientId,
-      MQTT_TELEMETRY_FILTER: `$share/${id}/${id}/kafka/sensors/+/telemetry`,
-      MQTT_STATUS_FILTER: `${id}/kafka/sensors/+/status`,
+    // Two ingestors on the same topic, each on its own topic space: the spool on (the default)
+    // and off (INGEST_MODE=direct), so one run prints both side by side.
+    const ingestorEnv = (mode: 'spool' | 'direct', session: string, path: string) => ({
+      INGEST_MODE: mode,
+      SPOOL_DIR: spoolDir,
+      MQTT_CLIENT_ID: session,
+      MQTT_TELEMETRY_FILTER: `$share/${id}-${path}/${id}/${path}/sensors/+/telemetry`,
+      MQTT_STATUS_FILTER: `${id}/${path}/sensors/+/status`,
       TELEMETRY_TOPIC: topic,
       PRESENCE_BUCKET: `${id}-presence`,
       KAFKA_BROKERS: BROKERS.join(','),
     });
-    cleanups.unshift(async () => {
-      ingestor.child.kill('SIGTERM');
-      await new Promise((done) => ingestor.child.once('exit', done));
-    });
+    const ingestor = await startIngestor(ingestorEnv('spool', clientId, 'kafka'));
+    const directIngestor = await startIngestor(ingestorEnv('direct', directClientId, 'direct'));
+    for (const running of [ingestor, directIngestor]) {
+      cleanups.unshift(async () => {
+        running.child.kill('SIGTERM');
+        await new Promise((done) => running.child.once('exit', done));
+      });
+    }
 
     // The ingestor path: records read back from Kafka.
     const viaKafka = new Collector();
@@ -324,14 +341,15 @@ async function main(): Promise<void> {
     let nextSeq = 0;
 
     const publish = async (
-      path: 'kafka' | 'relay',
+      path: 'kafka' | 'direct' | 'relay',
       job: Omit<Job, 'kind' | 'topicPrefix' | 'startSeq'>,
     ) => {
       const startSeq = nextSeq;
       const maxReadings = Math.ceil(((job.rate ?? 60_000) * job.durationMs) / 1_000) + 1_000_000;
       nextSeq += maxReadings;
-      const run = (path === 'kafka' ? viaKafka : viaMosquitto).start(startSeq, maxReadings);
-      const seenNow = () => (path === 'kafka' ? kafkaMessages / job.readingsPerMessage : relayed);
+      const toKafka = path !== 'relay';
+      const run = (toKafka ? viaKafka : viaMosquitto).start(startSeq, maxReadings);
+      const seenNow = () => (toKafka ? kafkaMessages / job.readingsPerMessage : relayed);
       const seenAtStart = seenNow();
       publisher.send({ kind: 'seen', messages: 0 });
       const feedback = setInterval(() => {
@@ -352,6 +370,7 @@ async function main(): Promise<void> {
 
     // Warm-up: connections, JIT, the shared subscription's first delivery.
     await publish('kafka', { readingsPerMessage: 1, durationMs: 3_000, rate: 1_000 });
+    await publish('direct', { readingsPerMessage: 1, durationMs: 2_000, rate: 1_000 });
     await publish('relay', { readingsPerMessage: 1, durationMs: 1_000, rate: 1_000 });
 
     const seconds = args.durationMs / 1_000;
@@ -391,8 +410,13 @@ async function main(): Promise<void> {
       args.durationMs,
     );
     report(
-      'ingestor → Kafka, max (1/msg)',
+      'ingestor → Kafka, max (1/msg), spool on',
       await publish('kafka', { ...sustained, readingsPerMessage: 1 }),
+      args.durationMs,
+    );
+    report(
+      'ingestor → Kafka, max (1/msg), spool off',
+      await publish('direct', { ...sustained, readingsPerMessage: 1 }),
       args.durationMs,
     );
     report(

@@ -92,6 +92,19 @@ export const iotIngestorConfigSchema = baseConfigSchema
       .default(KV_BUCKETS.DEVICE_PRESENCE),
     /** Telemetry refreshes a device's `lastSeen` at most once per this interval. */
     PRESENCE_REFRESH_MS: msVar(1_000),
+    /**
+     * `spool` (default): a reading is acknowledged to MQTT once it is fsync'd in the local spool,
+     * which drains to Kafka; `direct`: once Kafka acknowledged it (README: modes).
+     */
+    INGEST_MODE: z
+      .enum(['spool', 'direct'], { message: 'must be spool or direct' })
+      .default('spool'),
+    /** The spool of an instance lives in `<SPOOL_DIR>/<MQTT_CLIENT_ID>`. */
+    SPOOL_DIR: z.string().min(1).default('./tmp/data/iot-ingestor/spool'),
+    /** Bytes the spool may hold; when full the ingestor stops acknowledging MQTT (drops nothing). */
+    SPOOL_MAX_BYTES: intVar(1_048_576, Number.MAX_SAFE_INTEGER, 512 * 1024 * 1024),
+    /** Readings (and dead letters) the spool may hold. */
+    SPOOL_MAX_READINGS: intVar(1, 100_000_000, 1_000_000),
     /** How long a reading waits for companions before its Kafka batch is sent. */
     KAFKA_LINGER_MS: intVar(0, 1_000, 5),
     /** `none` by default: on small readings gzip costs more CPU and latency than it saves (README). */

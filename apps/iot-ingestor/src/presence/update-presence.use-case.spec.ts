@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { DevicePresence } from '@streamline/contracts';
-import { IngestAbortedError } from '../common/abortable';
+import { IngestAbortedError } from '../common/ingest-aborted.error';
 import { IngestMetrics } from '../common/ingest.metrics';
 import type { PresenceStore } from './presence.store';
 import { UpdatePresenceUseCase } from './update-presence.use-case';

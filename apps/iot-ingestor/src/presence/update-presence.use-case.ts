@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { formatIssues, statusOfPayload, type DevicePresence } from '@streamline/contracts';
-import { computeBackoffMs, type BackoffPolicy } from '@streamline/messaging';
-import { abortableDelay, IngestAbortedError, unlessAborted } from '../common/abortable';
+import { sendUntilAcknowledged, type BackoffPolicy } from '@streamline/messaging';
+import { IngestAbortedError } from '../common/ingest-aborted.error';
 import { IngestMetrics } from '../common/ingest.metrics';
 import { DeviceTopicPattern } from '../mqtt/device-topic';
 import { PRESENCE_STORE, type PresenceStore } from './presence.store';
@@ -56,22 +56,24 @@ export class UpdatePresenceUseCase {
       status: status.value,
       lastSeen: message.receivedAt,
     };
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await unlessAborted(this.store.setStatus(presence), signal);
-        this.metrics.presenceWritten('status', 'ok');
-        return { result: 'updated', presence };
-      } catch (error) {
-        if (error instanceof IngestAbortedError) throw error;
-        this.metrics.presenceWritten('status', 'error');
-        const delayMs = computeBackoffMs(attempt, this.settings.retryBackoff);
-        this.logger.warn(
-          { deviceId: presence.deviceId, attempt, delayMs, err: error },
-          'presence write failed; retrying, MQTT ack held',
-        );
-        await abortableDelay(delayMs, signal);
-      }
-    }
+    const written = await sendUntilAcknowledged(
+      (value: DevicePresence) => this.store.setStatus(value),
+      [presence],
+      {
+        backoff: this.settings.retryBackoff,
+        signal,
+        onRetry: ({ attempt, failure, delayMs }) => {
+          this.metrics.presenceWritten('status', 'error');
+          this.logger.warn(
+            { deviceId: presence.deviceId, attempt, delayMs, err: failure },
+            'presence write failed; retrying, MQTT ack held',
+          );
+        },
+      },
+    );
+    if (written.aborted) throw new IngestAbortedError();
+    this.metrics.presenceWritten('status', 'ok');
+    return { result: 'updated', presence };
   }
 
   private ignore(reason: string, detail: string): StatusOutcome {

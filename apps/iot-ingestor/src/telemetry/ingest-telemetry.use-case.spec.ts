@@ -8,16 +8,20 @@ import {
 import {
   NonRetryableError,
   RetryableError,
+  encodeRecord,
   type DeliveryReport,
   type KafkaRecord,
   type RawRecord,
 } from '@streamline/messaging';
-import { IngestAbortedError } from '../common/abortable';
+import { IngestAbortedError } from '../common/ingest-aborted.error';
 import { IngestMetrics } from '../common/ingest.metrics';
-import type { RecordSender } from '../kafka/persistent-delivery';
 import type { PresenceToucher } from '../presence/presence-refresher';
 import type { IngestSettings } from './ingest-settings';
-import { IngestTelemetryUseCase, type TelemetryMessage } from './ingest-telemetry.use-case';
+import {
+  IngestTelemetryUseCase,
+  type RecordSender,
+  type TelemetryMessage,
+} from './ingest-telemetry.use-case';
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 const SETTINGS: IngestSettings = {
@@ -32,6 +36,9 @@ const SETTINGS: IngestSettings = {
 };
 
 /** Acknowledges every record unless a failure is queued for its n-th send. */
+/** What the producer writes for a record: key, value bytes, headers. */
+const wire = (record: KafkaRecord | undefined) => encodeRecord(record as KafkaRecord, 0).message;
+
 class FakeSender implements RecordSender {
   readonly sent: KafkaRecord[] = [];
   failures: Array<(record: KafkaRecord) => Error | undefined> = [];
@@ -78,8 +85,8 @@ describe('IngestTelemetryUseCase', () => {
       live(),
     );
     expect(outcome).toEqual({ deviceId: 'dev-1', produced: 1, deadLettered: 0 });
-    const record = sender.sent[0] as RawRecord;
-    expect(record).toMatchObject({ topic: 'telemetry', key: 'dev-1' });
+    const record = wire(sender.sent[0]);
+    expect(sender.sent[0]).toMatchObject({ topic: 'telemetry', key: 'dev-1' });
     expect(record.headers).toEqual({
       [HEADERS.CONTENT_TYPE]: 'application/json',
       [HEADERS.SCHEMA]: 'iot.telemetry/1',
@@ -118,7 +125,7 @@ describe('IngestTelemetryUseCase', () => {
     expect(
       sender
         .acked('telemetry')
-        .map((r) => (JSON.parse(String(r.value)) as TelemetryRecord).metrics['a']),
+        .map((r) => (JSON.parse(String(wire(r).value)) as TelemetryRecord).metrics['a']),
     ).toEqual([1, 3]);
     const letter = sender.acked('telemetry.dlq')[0] as RawRecord;
     expect(String(letter.value)).toBe(`{"ts":${now},"metrics":{"a":"high"}}`);

@@ -1,10 +1,20 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { contractHeaders, telemetryContract, type TelemetryRecord } from '@streamline/contracts';
-import type { RawRecord } from '@streamline/messaging';
-import { KAFKA_PRODUCER } from '../kafka/kafka-producer.provider';
-import { deliverAll, type DeliveryPolicy, type RecordSender } from '../kafka/persistent-delivery';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { telemetryContract, type TelemetryRecord } from '@streamline/contracts';
+import {
+  encodeRecord,
+  sendUntilAcknowledged,
+  type ContractRecord,
+  type KafkaProducer,
+  type KafkaRecord,
+  type SendUntilAcknowledgedPolicy,
+} from '@streamline/messaging';
+import { KafkaProducerService } from '@streamline/nest-messaging';
+import { IngestAbortedError } from '../common/ingest-aborted.error';
+import { produceRetryReporter } from '../common/produce-retry-reporter';
 import { DeviceTopicPattern } from '../mqtt/device-topic';
 import { PRESENCE_TOUCHER, type PresenceToucher } from '../presence/presence-refresher';
+import { TELEMETRY_SPOOL } from '../spool/spool.tokens';
+import type { SpooledRecord, TelemetrySpool } from '../spool/telemetry-spool';
 import { IngestMetrics } from '../common/ingest.metrics';
 import { INGEST_SETTINGS, type IngestSettings } from './ingest-settings';
 import { deadLetterRecord, type DeadLetterContext } from './telemetry-dead-letter';
@@ -28,8 +38,12 @@ export interface IngestOutcome {
   deadLettered: number;
 }
 
-/** Retry warnings are logged at most this often: every in-flight message retries during an outage. */
-const RETRY_LOG_INTERVAL_MS = 5_000;
+function isReading(record: KafkaRecord): record is ContractRecord<TelemetryRecord> {
+  return 'contract' in record && record.contract === telemetryContract;
+}
+
+/** What the use case sends with: the service's KafkaProducer (acks=all, idempotent). */
+export type RecordSender = Pick<KafkaProducer, 'send'>;
 
 /**
  * The telemetry path: decode and validate, produce each valid reading to the telemetry topic
@@ -41,15 +55,22 @@ const RETRY_LOG_INTERVAL_MS = 5_000;
 export class IngestTelemetryUseCase {
   private readonly logger = new Logger(IngestTelemetryUseCase.name);
   private readonly topics: DeviceTopicPattern;
-  private lastRetryLog = 0;
+  private readonly reportRetry: ReturnType<typeof produceRetryReporter>;
 
   constructor(
-    @Inject(KAFKA_PRODUCER) private readonly sender: RecordSender,
+    @Inject(KafkaProducerService) private readonly sender: RecordSender,
     @Inject(PRESENCE_TOUCHER) private readonly presence: PresenceToucher,
     private readonly metrics: IngestMetrics,
     @Inject(INGEST_SETTINGS) private readonly settings: IngestSettings,
+    /** Spool mode: records go to the local spool (durable), the drainer takes them to Kafka. */
+    @Optional() @Inject(TELEMETRY_SPOOL) private readonly spool?: TelemetrySpool,
   ) {
     this.topics = new DeviceTopicPattern(settings.telemetryFilter);
+    this.reportRetry = produceRetryReporter(
+      this.logger,
+      metrics,
+      'Kafka did not acknowledge; retrying, MQTT acks held',
+    );
   }
 
   /** Ingests one message; rejects only with IngestAbortedError (the MQTT ack can no longer be sent). */
@@ -70,21 +91,27 @@ export class IngestTelemetryUseCase {
       maxValueBytes: this.settings.maxDlqValueBytes,
       ...(message.traceparent ? { traceparent: message.traceparent } : {}),
     };
-    // Sent as JSON with the contract headers, not as contract records: the decoder built each
-    // record from a validated reading (its spec proves every one satisfies telemetryContract),
-    // and a second validation per reading costs more than the rest of the path.
-    const headers = contractHeaders(telemetryContract, message.traceparent);
-    const readings: RawRecord[] = decoded.readings.map((reading) => ({
+    // Prevalidated: the decoder built each record from a validated reading (its spec proves
+    // every one satisfies telemetryContract); a second validation costs more than the rest.
+    const readings: Array<ContractRecord<TelemetryRecord>> = decoded.readings.map((reading) => ({
       topic: this.settings.telemetryTopic,
+      contract: telemetryContract,
       key: reading.record.deviceId,
-      value: JSON.stringify(reading.record),
-      headers,
+      value: reading.record,
+      prevalidated: true,
+      ...(message.traceparent ? { traceparent: message.traceparent } : {}),
     }));
     const faults = [...decoded.faults];
-    const result = await deliverAll(
-      this.sender,
+    if (this.spool) {
+      const letters = faults.map((fault) => deadLetterRecord(fault, context));
+      await this.toSpool(this.spool, [...readings, ...letters], message, signal);
+      for (const fault of faults) this.metrics.invalidInput('telemetry', fault.kind.reason);
+      return { deviceId: device.deviceId, produced: readings.length, deadLettered: faults.length };
+    }
+    const result = await this.deliver(
       [...readings, ...faults.map((fault) => deadLetterRecord(fault, context))],
-      this.policy(signal, (index) => index < readings.length),
+      signal,
+      (index) => index < readings.length,
     );
     // A valid reading Kafka refuses for good (not a passing fault) is kept in the DLQ instead.
     const refused: TelemetryFault[] = result.refused.map(({ index, failure }) => ({
@@ -93,34 +120,74 @@ export class IngestTelemetryUseCase {
       value: decoded.readings[index]?.source ?? message.payload,
     }));
     if (refused.length > 0) {
-      await deliverAll(
-        this.sender,
+      await this.deliver(
         refused.map((fault) => deadLetterRecord(fault, context)),
-        this.policy(signal),
+        signal,
       );
       faults.push(...refused);
     }
     const ackedAt = Date.now();
     const produced = readings.length - refused.length;
-    this.recordMetrics(decoded.readings, result.reports, ackedAt, startedAt, faults, produced);
+    this.recordMetrics(decoded.readings, result.acknowledged, ackedAt, startedAt, faults, produced);
     return { deviceId: device.deviceId, produced, deadLettered: faults.length };
   }
 
-  private policy(signal: AbortSignal, canGiveBack?: (index: number) => boolean): DeliveryPolicy {
+  /** Encodes the records (the producer's own encoding) and stores them durably in the spool. */
+  private async toSpool(
+    spool: TelemetrySpool,
+    records: KafkaRecord[],
+    message: TelemetryMessage,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const now = Date.now();
+    const spooled = records.map((record): SpooledRecord => {
+      const { topic, message: encoded } = encodeRecord(record, now);
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(encoded.headers ?? {})) {
+        if (value !== undefined) headers[name] = String(value);
+      }
+      return {
+        topic,
+        key: encoded.key === null || encoded.key === undefined ? null : String(encoded.key),
+        value: Buffer.isBuffer(encoded.value) ? encoded.value : Buffer.from(encoded.value ?? ''),
+        headers,
+        mqttTopic: message.topic,
+        receivedAt: message.receivedAt,
+        ...(isReading(record) ? { eventTs: record.value.ts } : {}),
+      };
+    });
+    try {
+      await spool.append(spooled, signal);
+    } catch (error) {
+      if (signal.aborted) throw new IngestAbortedError();
+      throw error;
+    }
+  }
+
+  /** Sends until Kafka acknowledged each record (or refused one allowed back); throws if aborted. */
+  private async deliver(
+    records: KafkaRecord[],
+    signal: AbortSignal,
+    canGiveBack?: (index: number) => boolean,
+  ) {
+    const result = await sendUntilAcknowledged(
+      (record: KafkaRecord) => this.sender.send(record),
+      records,
+      this.policy(signal, canGiveBack),
+    );
+    if (result.aborted) throw new IngestAbortedError();
+    return result;
+  }
+
+  private policy(
+    signal: AbortSignal,
+    canGiveBack?: (index: number) => boolean,
+  ): SendUntilAcknowledgedPolicy {
     return {
       backoff: this.settings.retryBackoff,
       signal,
       ...(canGiveBack ? { canGiveBack } : {}),
-      onRetry: ({ attempt, records, failure, delayMs }) => {
-        this.metrics.produceRetried(records);
-        const now = Date.now();
-        if (now - this.lastRetryLog < RETRY_LOG_INTERVAL_MS) return;
-        this.lastRetryLog = now;
-        this.logger.warn(
-          { attempt, records, code: failure.code, error: failure.message, delayMs },
-          'Kafka did not acknowledge; retrying, MQTT acks held',
-        );
-      },
+      onRetry: this.reportRetry,
     };
   }
 

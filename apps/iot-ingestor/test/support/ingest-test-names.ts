@@ -1,3 +1,6 @@
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createKafka, ensureTopics, silentLogger } from '@streamline/messaging';
 import { TEST_ENV, uniqueName } from '@streamline/testing';
 import { connect as mqttConnect, connectAsync } from 'mqtt';
@@ -17,6 +20,8 @@ export class IngestTestSpace {
   readonly bucket = `${this.id}-presence`;
   readonly telemetryFilter = `$share/${this.id}/${this.prefix}/sensors/+/telemetry`;
   readonly statusFilter = `${this.prefix}/sensors/+/status`;
+  /** The spools of this space's instances (one folder per client id), deleted at cleanup. */
+  readonly spoolDir = join(tmpdir(), `${this.id}-spool`);
   private readonly clientIds = new Set<string>();
   private readonly retainedTopics = new Set<string>();
 
@@ -50,6 +55,7 @@ export class IngestTestSpace {
       TELEMETRY_TOPIC: this.telemetryTopic,
       PRESENCE_BUCKET: this.bucket,
       PRESENCE_REFRESH_MS: '200',
+      SPOOL_DIR: this.spoolDir,
       ...overrides,
     };
   }
@@ -70,6 +76,7 @@ export class IngestTestSpace {
   }
 
   async cleanup(brokers: string[] = TEST_ENV.kafkaBrokers): Promise<void> {
+    rmSync(this.spoolDir, { recursive: true, force: true });
     const kafka = createKafka({
       brokers,
       clientId: `${this.id}-admin`,

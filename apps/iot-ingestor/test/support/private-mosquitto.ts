@@ -57,6 +57,12 @@ export class PrivateMosquitto {
     );
   }
 
+  /** How many times `clientId` connected (Mosquitto logs each connect with the client id). */
+  async connectionsOf(clientId: string): Promise<number> {
+    const log = await readFile(join(this.dir, 'mosquitto.log'), 'utf8').catch(() => '');
+    return log.split('\n').filter((line) => line.includes(` as ${clientId} `)).length;
+  }
+
   /** Stops the broker and deletes its data. */
   async destroy(): Promise<void> {
     const child = this.process;

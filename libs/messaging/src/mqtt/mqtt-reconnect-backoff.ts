@@ -1,4 +1,5 @@
 import type { MqttClient } from 'mqtt';
+import { computeBackoffMs, type BackoffPolicy } from '../kafka/retry/backoff';
 import type { MessagingLogger } from '../logging/messaging-logger';
 
 /** Reconnect delays: `initialMs` after a drop, doubling per failed attempt up to `maxMs`. */
@@ -9,10 +10,14 @@ export interface MqttBackoffPolicy {
 
 export const DEFAULT_MQTT_BACKOFF: MqttBackoffPolicy = { initialMs: 500, maxMs: 30_000 };
 
+/** The library's one backoff policy for MQTT delays: doubling, no jitter (one client, one timer). */
+export function asBackoffPolicy(policy: MqttBackoffPolicy): BackoffPolicy {
+  return { initialMs: policy.initialMs, maxMs: policy.maxMs, multiplier: 2, jitter: 0 };
+}
+
 /** The delay before the reconnect attempt after `failedAttempts` failed ones: initial·2^n, capped. */
 export function mqttReconnectDelayMs(failedAttempts: number, policy: MqttBackoffPolicy): number {
-  const exponent = Math.max(0, Math.min(failedAttempts, 30));
-  return Math.min(policy.maxMs, policy.initialMs * 2 ** exponent);
+  return computeBackoffMs(failedAttempts + 1, asBackoffPolicy(policy));
 }
 
 /**

@@ -1,21 +1,29 @@
 import { EventEmitter } from 'node:events';
-import type { IPublishPacket, MqttClient } from 'mqtt';
+import type { IPublishPacket, MqttClient, Packet } from 'mqtt';
 import { NonRetryableError, RetryableError } from '../errors/processing-error';
 import { silentLogger } from '../logging/messaging-logger';
 import { MqttSubscriber, type MqttDeadLetterHandler, type MqttHandler } from './mqtt-subscriber';
 
-/** Just what MqttSubscriber touches of an mqtt.js client. */
+/** Just what MqttSubscriber touches of an mqtt.js client; PUBACKs written go to `pubacks`. */
 function fakeClient() {
+  const pubacks: number[] = [];
   const client = Object.assign(new EventEmitter(), {
     connected: true,
     options: { reconnectPeriod: 500 },
     stream: { destroy: jest.fn() },
+    pubacks,
     subscribeAsync: jest.fn(async (map: Record<string, { qos: number }>) =>
       Object.entries(map).map(([topic, { qos }]) => ({ topic, qos })),
     ),
-    handleMessage: (_packet: IPublishPacket, callback: () => void) => callback(),
+    handleMessage: (_packet: IPublishPacket, callback: (error?: Error) => void) => callback(),
+    _sendPacket: (sent: Packet) => {
+      if (sent.cmd === 'puback' && sent.messageId !== undefined) pubacks.push(sent.messageId);
+    },
   });
-  return client as typeof client & MqttClient;
+  // Each connection has its own stream (what the subscriber tells connections apart by).
+  client.on('close', () => (client.stream = { destroy: client.stream.destroy }));
+  // mqtt.js declares `_sendPacket` private: the fake's public one must not be intersected with it.
+  return client as unknown as Omit<typeof client, '_sendPacket'> & MqttClient;
 }
 
 const packet = (payload: string, messageId = 1, qos: 0 | 1 = 1): IPublishPacket => ({
@@ -39,9 +47,19 @@ function setup(handler: MqttHandler, onDeadLetter?: MqttDeadLetterHandler, maxAt
     ...(onDeadLetter ? { onDeadLetter } : {}),
   });
   subscriber.add({ filter: '$share/g/sensors/+/telemetry', qos: 1, handler });
-  const acks: string[] = [];
-  const deliver = (p: IPublishPacket) =>
-    client.handleMessage(p, () => acks.push(p.payload.toString()));
+  const payloads = new Map<number, string>();
+  const deliver = (p: IPublishPacket) => {
+    payloads.set(p.messageId ?? 0, p.payload.toString());
+    client.handleMessage(p, (error) => {
+      // mqtt.js acks itself when called without an error: the subscriber must never let it.
+      if (error === undefined) throw new Error('mqtt.js would have acked here');
+    });
+  };
+  const acks = {
+    get list() {
+      return client.pubacks.map((id) => payloads.get(id));
+    },
+  };
   return { client, subscriber, acks, deliver };
 }
 
@@ -53,13 +71,13 @@ describe('MqttSubscriber', () => {
     );
     deliver(packet('one'));
     await flush();
-    expect(acks).toEqual([]);
+    expect(acks.list).toEqual([]);
     await subscriber.start();
     await flush();
-    expect(acks).toEqual([]);
+    expect(acks.list).toEqual([]);
     release();
     await flush();
-    expect(acks).toEqual(['one']);
+    expect(acks.list).toEqual(['one']);
   });
 
   it('subscribes at start and again only when a session was not resumed', async () => {
@@ -83,7 +101,7 @@ describe('MqttSubscriber', () => {
     await subscriber.start();
     deliver(packet('one'));
     await flush();
-    expect(acks).toEqual([]);
+    expect(acks.list).toEqual([]);
     expect(client.stream.destroy).toHaveBeenCalledTimes(1);
     expect(client.options.reconnectPeriod).toBe(100);
     // The re-sent copy fails again: the next reconnect waits longer.
@@ -113,7 +131,7 @@ describe('MqttSubscriber', () => {
       }
     }
     expect(letters).toEqual(['one:DOWN']);
-    expect(acks).toEqual(['one']);
+    expect(acks.list).toEqual(['one']);
     expect(client.stream.destroy).toHaveBeenCalledTimes(2);
   });
 
@@ -130,12 +148,12 @@ describe('MqttSubscriber', () => {
     await subscriber.start();
     deliver(packet('one', 1));
     await flush();
-    expect(acks).toEqual(['one']);
+    expect(acks.list).toEqual(['one']);
 
     sinkUp = false;
     deliver(packet('two', 2));
     await flush();
-    expect(acks).toEqual(['one']);
+    expect(acks.list).toEqual(['one']);
     expect(client.stream.destroy).toHaveBeenCalledTimes(1);
   });
 
@@ -151,7 +169,18 @@ describe('MqttSubscriber', () => {
     client.emit('connect', { sessionPresent: true });
     release();
     await flush();
-    expect(acks).toEqual([]);
+    expect(acks.list).toEqual([]);
+  });
+
+  it('acks a message of a resumed session that arrived before mqtt.js emitted `connect`', async () => {
+    const { client, subscriber, acks, deliver } = setup(async () => undefined);
+    await subscriber.start();
+    client.emit('close');
+    // mqtt.js emits `connect` only once its outgoing store is flushed; the broker is faster.
+    deliver(packet('early', 7));
+    client.emit('connect', { sessionPresent: true });
+    await flush();
+    expect(acks.list).toEqual(['early']);
   });
 
   it('acks a message that matches no handler (a filter left in the session by an older version)', async () => {
@@ -159,7 +188,7 @@ describe('MqttSubscriber', () => {
     await subscriber.start();
     deliver({ ...packet('stray'), topic: 'other/topic' });
     await flush();
-    expect(acks).toEqual(['stray']);
+    expect(acks.list).toEqual(['stray']);
   });
 
   it('stop() waits for the running handler and hands out nothing after it', async () => {
@@ -181,7 +210,7 @@ describe('MqttSubscriber', () => {
     deliver(packet('two', 2));
     await flush();
     expect(handled).toEqual(['one']);
-    expect(acks).toEqual(['one']);
+    expect(acks.list).toEqual(['one']);
   });
 
   it('refuses an invalid filter', () => {

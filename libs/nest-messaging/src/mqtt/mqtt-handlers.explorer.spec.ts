@@ -1,14 +1,11 @@
 import { Controller, Injectable } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
-import {
-  MqttSubscriber,
-  type ErrorClassification,
-  type MqttMessage,
-  type MqttSubscription,
-} from '@streamline/messaging';
+import type { ErrorClassification, MqttMessage, MqttSubscription } from '@streamline/messaging';
+import { APP_CONFIG } from '@streamline/platform';
 import { MqttHandlersExplorer } from './mqtt-handlers.explorer';
 import { MqttSubscribe, type MqttDeadLetterAware } from './mqtt-subscribe.decorator';
+import { MQTT_SESSIONS, MQTT_STOP_POLICY } from './mqtt.tokens';
 
 @Controller()
 class TelemetryController implements MqttDeadLetterAware {
@@ -33,40 +30,52 @@ class TelemetryController implements MqttDeadLetterAware {
 class StatusHandler {
   readonly seen: string[] = [];
 
-  @MqttSubscribe('sensors/+/status', { qos: 0 })
+  @MqttSubscribe((config: { STATUS_FILTER: string }) => config.STATUS_FILTER, {
+    qos: 0,
+    session: 'status',
+  })
   async onStatus(message: MqttMessage): Promise<void> {
     this.seen.push(`status:${message.topic}`);
   }
 }
 
 describe('MqttHandlersExplorer', () => {
-  it('registers every @MqttSubscribe method bound to its instance, with the class dead-letter hook, then starts', async () => {
-    const added: MqttSubscription[] = [];
+  it('registers every @MqttSubscribe method with the subscriber of its session (filter read from the config when given so), bound, with the class dead-letter hook; starts, then stops them', async () => {
+    const added: Array<MqttSubscription & { session: string }> = [];
     const calls: string[] = [];
-    const fake = {
-      add: (s: MqttSubscription) => void added.push(s),
-      start: async () => void calls.push('start'),
-      stop: async () => void calls.push('stop'),
-    };
+    const fake = (session: string) => ({
+      add: (s: MqttSubscription) => void added.push({ ...s, session }),
+      start: async () => void calls.push(`start:${session}`),
+      stop: async () => void calls.push(`stop:${session}`),
+    });
     const moduleRef = await Test.createTestingModule({
       imports: [DiscoveryModule],
       controllers: [TelemetryController],
-      providers: [StatusHandler, MqttHandlersExplorer, { provide: MqttSubscriber, useValue: fake }],
+      providers: [
+        StatusHandler,
+        MqttHandlersExplorer,
+        {
+          provide: MQTT_SESSIONS,
+          useValue: ['default', 'status'].map((name) => ({ name, subscriber: fake(name) })),
+        },
+        { provide: MQTT_STOP_POLICY, useValue: { leaveOnStop: false, graceMs: 1_000 } },
+        { provide: APP_CONFIG, useValue: { STATUS_FILTER: 'site-7/sensors/+/status' } },
+      ],
     }).compile();
     await moduleRef.init();
 
-    expect(added.map((s) => [s.filter, s.qos, typeof s.onDeadLetter])).toEqual(
+    expect(added.map((s) => [s.session, s.filter, s.qos, typeof s.onDeadLetter])).toEqual(
       expect.arrayContaining([
-        ['$share/iot-ingestor/sensors/+/telemetry', 1, 'function'],
-        ['sensors/+/status', 0, 'undefined'],
+        ['default', '$share/iot-ingestor/sensors/+/telemetry', 1, 'function'],
+        ['status', 'site-7/sensors/+/status', 0, 'undefined'],
       ]),
     );
     expect(added).toHaveLength(2);
-    expect(calls).toEqual(['start']);
+    expect(calls).toEqual(['start:default', 'start:status']);
 
     const message = { topic: 'sensors/d/telemetry' } as MqttMessage;
     const telemetry = added.find((s) => s.filter.startsWith('$share'))!;
-    await telemetry.handler(message);
+    await telemetry.handler(message, new AbortController().signal);
     await telemetry.onDeadLetter!(message, {
       code: 'BAD',
       retryable: false,
@@ -78,6 +87,6 @@ describe('MqttHandlersExplorer', () => {
     expect(controller.letters).toEqual(['sensors/d/telemetry:BAD']);
 
     await moduleRef.close();
-    expect(calls).toEqual(['start', 'stop']);
+    expect(calls).toEqual(['start:default', 'start:status', 'stop:default', 'stop:status']);
   });
 });

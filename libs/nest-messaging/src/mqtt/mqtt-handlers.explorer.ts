@@ -1,24 +1,40 @@
-import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import {
-  MqttSubscriber,
-  type MqttDeadLetterHandler,
-  type MqttHandler,
-} from '@streamline/messaging';
-import { MQTT_SUBSCRIBE_METADATA, type MqttSubscribeMetadata } from './mqtt-subscribe.decorator';
+  Inject,
+  Injectable,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import type { MqttDeadLetterHandler, MqttHandler, MqttSubscriber } from '@streamline/messaging';
+import { APP_CONFIG } from '@streamline/platform';
+import {
+  MQTT_SUBSCRIBE_METADATA,
+  type MqttFilterSource,
+  type MqttSubscribeMetadata,
+} from './mqtt-subscribe.decorator';
+import {
+  MQTT_SESSIONS,
+  MQTT_STOP_POLICY,
+  type MqttSession,
+  type MqttStopPolicy,
+} from './mqtt.tokens';
 
 /**
- * Finds the `@MqttSubscribe` methods once every module is initialised, registers them and
- * starts the subscriber; on shutdown stops it first (the running handler finishes and acks)
- * so the client can end cleanly afterwards.
+ * Finds the `@MqttSubscribe` methods once every module is initialised, registers each with
+ * the subscriber of its session (filters read from the configuration resolved here) and starts
+ * the subscribers; on shutdown stops them first (running handlers finish and ack) or, with
+ * `leaveOnStop`, makes them leave their subscriptions, so the clients can end afterwards.
  */
 @Injectable()
 export class MqttHandlersExplorer implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
-    private readonly subscriber: MqttSubscriber,
+    @Inject(MQTT_SESSIONS) private readonly sessions: MqttSession[],
+    @Inject(MQTT_STOP_POLICY) private readonly stopPolicy: MqttStopPolicy,
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
+    @Optional() @Inject(APP_CONFIG) private readonly config?: unknown,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -36,18 +52,40 @@ export class MqttHandlersExplorer implements OnApplicationBootstrap, OnModuleDes
           target,
         );
         if (!meta) continue;
-        this.subscriber.add({
-          ...meta,
+        this.subscriberOf(meta.session, method).add({
+          filter: this.filterOf(meta.filter),
+          qos: meta.qos,
           handler: target.bind(instance) as MqttHandler,
           ...(onDeadLetter ? { onDeadLetter } : {}),
         });
       }
     }
-    await this.subscriber.start();
+    await Promise.all(this.sessions.map((s) => s.subscriber.start()));
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.subscriber.stop();
+    const { leaveOnStop, graceMs } = this.stopPolicy;
+    await Promise.all(
+      this.sessions.map((s) =>
+        leaveOnStop ? s.subscriber.leave(graceMs) : s.subscriber.stop(graceMs),
+      ),
+    );
+  }
+
+  private subscriberOf(session: string, method: string): MqttSubscriber {
+    const found = this.sessions.find((s) => s.name === session);
+    if (!found) {
+      throw new Error(`@MqttSubscribe ${method}: no MQTT session "${session}" in MqttModule`);
+    }
+    return found.subscriber;
+  }
+
+  private filterOf(source: MqttFilterSource): string {
+    if (typeof source === 'string') return source;
+    if (this.config === undefined) {
+      throw new Error('@MqttSubscribe with a filter from config needs APP_CONFIG (PlatformModule)');
+    }
+    return (source as (config: unknown) => string)(this.config);
   }
 }
 

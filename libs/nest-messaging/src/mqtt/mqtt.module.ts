@@ -2,6 +2,7 @@ import {
   Global,
   Inject,
   Injectable,
+  Logger,
   Module,
   type DynamicModule,
   type OnApplicationShutdown,
@@ -11,87 +12,157 @@ import {
   MqttSubscriber,
   checkMqtt,
   createMqttClient,
+  endMqttSession,
   type MqttConnectionOptions,
 } from '@streamline/messaging';
 import { ReadinessRegistry } from '@streamline/platform';
-import type { MqttClient } from 'mqtt';
 import { nestMessagingLogger } from '../logging/nest-messaging-logger';
 import { MqttHandlersExplorer } from './mqtt-handlers.explorer';
+import { DEFAULT_MQTT_SESSION } from './mqtt-subscribe.decorator';
+import {
+  MQTT_CLIENT,
+  MQTT_SESSIONS,
+  MQTT_STOP_POLICY,
+  type MqttSession,
+  type MqttStopPolicy,
+} from './mqtt.tokens';
 
-/** Injection token of the process's MQTT client. */
-export const MQTT_CLIENT = Symbol('MQTT_CLIENT');
-const MQTT_CONNECTION = Symbol('MQTT_CONNECTION');
+export { MQTT_CLIENT, MQTT_SESSIONS, type MqttSession } from './mqtt.tokens';
 
-export interface MqttModuleOptions extends Pick<
+/** What one session may set for itself; the rest comes from the module options. */
+export interface MqttSessionOptions extends Pick<
   MqttConnectionOptions,
-  'url' | 'clientId' | 'protocolVersion' | 'sessionExpirySeconds' | 'receiveMaximum' | 'backoff'
+  'clientId' | 'sessionExpirySeconds' | 'receiveMaximum'
 > {
-  /** Handler attempts before a retryable failure is dead-lettered. Default 5. */
+  /** Handlers running at once; default 1 (one message at a time). */
+  maxInFlight?: number;
+  /** Handler attempts before a retryable failure is dead-lettered. Default 5; Infinity: never. */
   maxAttempts?: number;
 }
 
-interface MqttConnection {
-  client: MqttClient;
-  subscriber: MqttSubscriber;
+export interface MqttModuleOptions
+  extends MqttSessionOptions, Pick<MqttConnectionOptions, 'url' | 'protocolVersion' | 'backoff'> {
+  /**
+   * Further sessions by name (`@MqttSubscribe(filter, { session })`): each its own client id,
+   * persistent session and ack window, so a slow handler of one never holds the other's acks.
+   */
+  sessions?: Record<string, MqttSessionOptions>;
+  /** At shutdown: leave the subscriptions and end the sessions instead of keeping them. Default false. */
+  leaveOnStop?: boolean;
+  /** How long running handlers may take to finish and ack at shutdown. Default: as long as they take. */
+  stopGraceMs?: number;
 }
 
-/** Ends the client after the subscriber stopped (MqttHandlersExplorer stops it in onModuleDestroy). */
+/** Ends the clients after the subscribers stopped (MqttHandlersExplorer, onModuleDestroy). */
 @Injectable()
-class MqttClientCloser implements OnApplicationShutdown {
-  constructor(@Inject(MQTT_CLIENT) private readonly client: MqttClient) {}
+class MqttClientsCloser implements OnApplicationShutdown {
+  private readonly logger = new Logger('MqttModule');
+
+  constructor(
+    @Inject(MQTT_SESSIONS) private readonly sessions: MqttSession[],
+    @Inject(MQTT_STOP_POLICY) private readonly stopPolicy: MqttStopPolicy,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.client.endAsync();
+    await Promise.all(
+      this.sessions.map(async ({ name, client }) => {
+        if (!this.stopPolicy.leaveOnStop) return client.endAsync();
+        // Left for good: a session kept for a return that never comes would only queue.
+        return endMqttSession(client).catch((error: unknown) =>
+          this.logger.warn({ err: error, session: name }, 'MQTT session not ended; it expires'),
+        );
+      }),
+    );
   }
 }
 
+function openSession(
+  name: string,
+  options: MqttModuleOptions,
+  session: MqttSessionOptions,
+): MqttSession {
+  const logger = nestMessagingLogger(name === DEFAULT_MQTT_SESSION ? 'mqtt' : `mqtt-${name}`);
+  const client = createMqttClient({
+    url: options.url,
+    clientId: session.clientId,
+    logger,
+    ...(options.protocolVersion ? { protocolVersion: options.protocolVersion } : {}),
+    ...(options.backoff ? { backoff: options.backoff } : {}),
+    ...pick(session, 'sessionExpirySeconds', 'receiveMaximum'),
+    // Handlers are hooked before connecting: a resumed session delivers right after CONNACK.
+    // mqtt.js' own `debug` tracing runs several times per packet even when off: skip it.
+    client: { manualConnect: true, log: () => undefined },
+  });
+  const subscriber = new MqttSubscriber(client, {
+    logger,
+    ...pick(session, 'maxInFlight', 'maxAttempts'),
+  });
+  client.connect();
+  return { name, client, subscriber };
+}
+
+function pick<T extends object, K extends keyof T>(from: T, ...keys: K[]): Partial<Pick<T, K>> {
+  return Object.fromEntries(
+    keys.filter((k) => from[k] !== undefined).map((k) => [k, from[k]]),
+  ) as Partial<Pick<T, K>>;
+}
+
 /**
- * An MQTT client on a persistent session (MQTT 5, falling back to 3.1.1), with a readiness
- * check answered by the broker, and the `@MqttSubscribe` handlers of the application wired
- * to it with manual acknowledgement. The subscriber hooks the client before it connects, so
- * messages a resumed session delivers right after CONNACK wait for the handlers.
+ * MQTT clients on persistent sessions (MQTT 5, falling back to 3.1.1), one per session, with a
+ * readiness check answered by the broker, and the `@MqttSubscribe` handlers of the application
+ * wired to them with manual acknowledgement (PUBACK after the handler, in arrival order, up to
+ * `maxInFlight` at once). Each subscriber hooks its client before it connects, so messages a
+ * resumed session delivers right after CONNACK wait for the handlers.
  */
 @Global()
 @Module({})
 export class MqttModule {
   static forRoot(options: MqttModuleOptions): DynamicModule {
+    const stopPolicy: MqttStopPolicy = {
+      leaveOnStop: options.leaveOnStop ?? false,
+      graceMs: options.stopGraceMs ?? Number.POSITIVE_INFINITY,
+    };
     return {
       module: MqttModule,
       imports: [DiscoveryModule],
       providers: [
+        { provide: MQTT_STOP_POLICY, useValue: stopPolicy },
         {
-          provide: MQTT_CONNECTION,
+          provide: MQTT_SESSIONS,
           inject: [ReadinessRegistry],
-          useFactory: (registry: ReadinessRegistry): MqttConnection => {
-            const logger = nestMessagingLogger('mqtt');
-            const client = createMqttClient({
-              ...options,
-              logger,
-              client: { manualConnect: true },
+          useFactory: (registry: ReadinessRegistry): MqttSession[] => {
+            const sessions = [
+              openSession(DEFAULT_MQTT_SESSION, options, options),
+              ...Object.entries(options.sessions ?? {}).map(([name, session]) =>
+                openSession(name, options, {
+                  ...pick(options, 'sessionExpirySeconds'),
+                  ...session,
+                }),
+              ),
+            ];
+            registry.register({
+              name: 'mqtt',
+              check: async () => {
+                await Promise.all(sessions.map((s) => checkMqtt(s.client, options.url)));
+              },
             });
-            const subscriber = new MqttSubscriber(client, {
-              logger,
-              ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
-            });
-            registry.register({ name: 'mqtt', check: () => checkMqtt(client, options.url) });
-            client.connect();
-            return { client, subscriber };
+            return sessions;
           },
         },
         {
           provide: MQTT_CLIENT,
-          inject: [MQTT_CONNECTION],
-          useFactory: (connection: MqttConnection) => connection.client,
+          inject: [MQTT_SESSIONS],
+          useFactory: (sessions: MqttSession[]) => (sessions[0] as MqttSession).client,
         },
         {
           provide: MqttSubscriber,
-          inject: [MQTT_CONNECTION],
-          useFactory: (connection: MqttConnection) => connection.subscriber,
+          inject: [MQTT_SESSIONS],
+          useFactory: (sessions: MqttSession[]) => (sessions[0] as MqttSession).subscriber,
         },
         MqttHandlersExplorer,
-        MqttClientCloser,
+        MqttClientsCloser,
       ],
-      exports: [MQTT_CLIENT, MqttSubscriber],
+      exports: [MQTT_CLIENT, MQTT_SESSIONS, MqttSubscriber],
     };
   }
 }

@@ -102,8 +102,21 @@ export class PrivateKafka {
     clearTimeout(timer);
   }
 
+  /**
+   * Freezes the broker (SIGSTOP): connections stay open but nothing answers, as with a hung
+   * broker or a network partition; `thaw` (SIGCONT) lets it carry on where it stopped.
+   */
+  freeze(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.process?.kill('SIGCONT');
+  }
+
   /** Stops the broker and deletes its data. */
   async destroy(): Promise<void> {
+    this.thaw();
     await this.stop();
     await rm(this.dir, { recursive: true, force: true });
   }

@@ -1,4 +1,11 @@
-import type { CompressionTypes, Kafka, Message, Producer, RecordMetadata } from 'kafkajs';
+import type {
+  CompressionTypes,
+  Kafka,
+  Message,
+  Producer,
+  RecordMetadata,
+  RetryOptions,
+} from 'kafkajs';
 import type { MessagingLogger } from '../../logging/messaging-logger';
 import { createStablePartitioner } from './stable-partitioner';
 
@@ -21,6 +28,8 @@ export interface BatchSenderOptions {
   requestTimeoutMs: number;
   compression: CompressionTypes;
   allowAutoTopicCreation: boolean;
+  /** kafkajs' retries of a produce request (the client's when absent). */
+  retry?: RetryOptions;
   logger: MessagingLogger;
 }
 
@@ -131,6 +140,7 @@ export class IdempotentBatchSender {
       // one request per connection keeps ordering safe even if that ever changed.
       maxInFlightRequests: 1,
       allowAutoTopicCreation: this.options.allowAutoTopicCreation,
+      ...(this.options.retry ? { retry: this.options.retry } : {}),
       createPartitioner: createStablePartitioner(this.assignments),
     });
     this.creating = producer;

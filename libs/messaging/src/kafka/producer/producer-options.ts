@@ -1,4 +1,4 @@
-import { CompressionTypes } from 'kafkajs';
+import { CompressionTypes, type RetryOptions } from 'kafkajs';
 import { silentLogger, type MessagingLogger } from '../../logging/messaging-logger';
 
 /** Compression codecs this producer can use without a native or third-party codec. */
@@ -26,6 +26,11 @@ export interface KafkaProducerOptions {
   compression?: ProducerCompression;
   /** Auto-creation would give topics the broker's defaults, not their declared settings. Default false. */
   allowAutoTopicCreation?: boolean;
+  /**
+   * kafkajs' own retries of a produce request, instead of the client's: short ones suit a
+   * caller that retries a failed send itself (it then notices a returning broker sooner).
+   */
+  retry?: RetryOptions;
   logger?: MessagingLogger;
 }
 
@@ -39,6 +44,7 @@ export interface ResolvedProducerOptions {
   requestTimeoutMs: number;
   compression: CompressionTypes;
   allowAutoTopicCreation: boolean;
+  retry?: RetryOptions;
   logger: MessagingLogger;
 }
 
@@ -51,7 +57,7 @@ export const PRODUCER_DEFAULTS = {
   requestTimeoutMs: 30_000,
   compression: 'gzip',
   allowAutoTopicCreation: false,
-} as const satisfies Required<Omit<KafkaProducerOptions, 'logger'>>;
+} as const satisfies Required<Omit<KafkaProducerOptions, 'logger' | 'retry'>>;
 
 const CODECS: Record<ProducerCompression, CompressionTypes> = {
   gzip: CompressionTypes.GZIP,
@@ -85,6 +91,7 @@ export function resolveProducerOptions(
     requestTimeoutMs: checked('requestTimeoutMs', o.requestTimeoutMs, 1),
     compression,
     allowAutoTopicCreation: o.allowAutoTopicCreation,
+    ...(options.retry ? { retry: options.retry } : {}),
     logger: options.logger ?? silentLogger,
   };
 }

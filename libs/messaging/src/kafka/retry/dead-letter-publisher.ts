@@ -1,8 +1,8 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { MessagingLogger } from '../../logging/messaging-logger';
-import { sleep, untilAborted } from './abortable-wait';
-import { computeBackoffMs, type BackoffPolicy } from './backoff';
+import type { BackoffPolicy } from './backoff';
 import type { OutgoingFailureRecord } from './failure-headers';
+import { sendUntilAcknowledged } from './send-until-acknowledged';
 
 /** Where failed records are written: `<topic>.retry` and `<topic>.dlq`. */
 export interface DeadLetterSink {
@@ -54,17 +54,18 @@ export async function publishUntilAcknowledged(
   signal: AbortSignal,
   logger: MessagingLogger,
 ): Promise<boolean> {
-  for (let failures = 1; ; failures++) {
-    try {
-      const outcome = await untilAborted(sink.send(topic, record), signal);
-      return outcome.done;
-    } catch (error: unknown) {
-      const delayMs = computeBackoffMs(failures, PUBLISH_BACKOFF);
-      logger.error(
-        { topic, failures, delayMs, err: error },
-        'writing a failed record to its retry/dead-letter topic failed; the partition waits and tries again',
-      );
-      if (!(await sleep(delayMs, signal))) return false;
-    }
-  }
+  const result = await sendUntilAcknowledged(
+    (r: OutgoingFailureRecord) => sink.send(topic, r),
+    [record],
+    {
+      backoff: PUBLISH_BACKOFF,
+      signal,
+      onRetry: ({ attempt, failure, delayMs }) =>
+        logger.error(
+          { topic, failures: attempt, delayMs, err: failure },
+          'writing a failed record to its retry/dead-letter topic failed; the partition waits and tries again',
+        ),
+    },
+  );
+  return !result.aborted;
 }

@@ -72,6 +72,15 @@ describe('KafkaProducerModule', () => {
     expect(state.disconnects).toBe(1);
   });
 
+  it('gives the kafkajs producer the retry options it was given (one client, short produce retries)', async () => {
+    const { kafka, state } = fakeKafka();
+    const retry = { initialRetryTime: 100, retries: 5, maxRetryTime: 2_000 };
+    const app = await boot(kafka, { retry });
+    await app.get(KafkaProducerService).send({ topic: 't', key: 'k', value: 'v' });
+    expect(state.configs[0]).toMatchObject({ idempotent: true, retry });
+    await app.close();
+  });
+
   it('starts even when the broker cannot be reached: the connect failure is only logged', async () => {
     const { kafka } = fakeKafka();
     const broken = {

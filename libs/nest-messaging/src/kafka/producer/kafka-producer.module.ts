@@ -4,7 +4,9 @@ import { KAFKA_PRODUCER_OPTIONS, KafkaProducerService } from './kafka-producer.s
 
 /**
  * Provides KafkaProducerService on the KafkaModule's client. Import KafkaModule.forRoot too;
- * options default to the producer's defaults (5 ms linger, gzip, 30 s delivery timeout).
+ * options default to the producer's defaults (5 ms linger, gzip, 30 s delivery timeout);
+ * `retry` sets kafkajs' produce retries for this producer (the client's otherwise), so a
+ * service that retries sends itself needs no second Kafka client.
  */
 @Global()
 @Module({})

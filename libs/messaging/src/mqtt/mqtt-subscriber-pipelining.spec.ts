@@ -1,12 +1,13 @@
 import { EventEmitter } from 'node:events';
-import { silentLogger, type MqttMessage } from '@streamline/messaging';
+import { silentLogger } from '../logging/messaging-logger';
+import type { MqttMessage } from './mqtt-message';
 import type { IPublishPacket, MqttClient, Packet } from 'mqtt';
-import { PipelinedMqttSubscriber } from './pipelined-mqtt-subscriber';
+import { MqttSubscriber } from './mqtt-subscriber';
 
 /** The parts of mqtt.js' client the subscriber touches, recording PUBACKs and reads. */
 class FakeClient extends EventEmitter {
   connected = true;
-  options: Record<string, unknown> = {};
+  options: Record<string, unknown> = { properties: { receiveMaximum: 2 } };
   readonly pubacks: number[] = [];
   readonly subscribed: string[] = [];
   readonly unsubscribed: string[] = [];
@@ -69,7 +70,7 @@ function setup(maxInFlight = 8) {
   const client = new FakeClient();
   const gates = new Map<number, Gate>();
   const seen: MqttMessage[] = [];
-  const subscriber = new PipelinedMqttSubscriber(client as unknown as MqttClient, {
+  const subscriber = new MqttSubscriber(client as unknown as MqttClient, {
     logger: silentLogger,
     maxInFlight,
     retryBackoff: { initialMs: 10, maxMs: 10 },
@@ -90,7 +91,7 @@ function setup(maxInFlight = 8) {
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
-describe('PipelinedMqttSubscriber', () => {
+describe('MqttSubscriber with maxInFlight > 1 (pipelined)', () => {
   it('handles messages concurrently and sends each PUBACK after its handler resolved, in arrival order', async () => {
     const { client, gates, subscriber } = setup();
     await subscriber.start();
