@@ -1,7 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
 import {
-  formatIssues,
-  parseJson,
   sessionIdOf,
   userActivityContract,
   userSessionContract,
@@ -10,8 +8,8 @@ import {
 import type { OutputRecord } from '@streamline/messaging';
 import type { ChangelogCodec, ChangelogEntry } from '../state/changelog-codec';
 import { SessionWindows, type Session } from '../windowing/session-windows';
-import { NO_STREAM_TIME } from '../windowing/telemetry-windows';
-import { DEAD_LETTER_CLASSES, deadLetterOf } from './dead-letters';
+import { DEAD_LETTER_CLASSES } from './dead-letters';
+import { InputPartition } from './input-partition';
 import type { PipelineSettings } from './pipeline-settings';
 
 export function sessionValueOf(session: Session): UserSession {
@@ -30,57 +28,37 @@ export function sessionValueOf(session: Session): UserSession {
  * closed) cannot be published as a late reading, whose contract is telemetry: it is dead-lettered
  * with class LateEventError, counted, never dropped.
  */
-export class ActivityPartition {
+export class ActivityPartition extends InputPartition {
   readonly sessions: SessionWindows;
-  lastRecordAt: number;
-  lateCount = 0;
-  private persistedStreamTime = NO_STREAM_TIME;
 
-  constructor(
-    private readonly settings: PipelineSettings,
-    readonly partition: number,
-    private readonly codec: ChangelogCodec,
-    now: number,
-  ) {
+  constructor(settings: PipelineSettings, partition: number, codec: ChangelogCodec, now: number) {
+    super(settings, partition, codec, settings.topics.activity, now);
     this.sessions = new SessionWindows(settings.sessions);
-    this.lastRecordAt = now;
   }
 
   get streamTime(): number {
     return this.sessions.streamTime;
   }
 
-  apply(entry: ChangelogEntry): void {
-    if (entry.type === 'stream-time') {
-      this.sessions.advanceTo(entry.streamTime);
-      this.persistedStreamTime = this.sessions.streamTime;
-    } else if (entry.type === 'session') {
-      if (entry.session === null) this.sessions.forget(entry.userId, entry.start);
-      else this.sessions.restore(entry.session);
-    }
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  protected advanceTo(streamTime: number): void {
+    this.sessions.advanceTo(streamTime);
+  }
+
+  protected applyState(entry: ChangelogEntry): void {
+    if (entry.type !== 'session') return;
+    if (entry.session === null) this.sessions.forget(entry.userId, entry.start);
+    else this.sessions.restore(entry.session);
   }
 
   process(records: readonly KafkaMessage[], now: number): OutputRecord[] {
     const outputs: OutputRecord[] = [];
     for (const message of records) {
-      const parsed = parseJson(userActivityContract, message.value);
-      if (!parsed.ok) {
-        outputs.push(
-          this.deadLetter(message, DEAD_LETTER_CLASSES.CONTRACT, formatIssues(parsed.issues)),
-        );
-        continue;
-      }
-      const event = parsed.value;
-      if (event.ts > now + this.settings.futureToleranceMs) {
-        outputs.push(
-          this.deadLetter(
-            message,
-            DEAD_LETTER_CLASSES.FUTURE,
-            `ts is ${event.ts - now} ms ahead of the clock`,
-          ),
-        );
-        continue;
-      }
+      const event = this.decode(userActivityContract, message, now, outputs);
+      if (event === undefined) continue;
       if (!this.sessions.add(event.userId, event.ts, event.type)) {
         this.lateCount += 1;
         const reason = `the session of ts ${event.ts} had closed (stream time ${this.sessions.streamTime})`;
@@ -93,8 +71,7 @@ export class ActivityPartition {
   }
 
   punctuate(now: number): OutputRecord[] {
-    if (now - this.lastRecordAt < this.settings.idleMs) return [];
-    this.sessions.advanceTo(now - this.settings.sessions.graceMs);
+    if (!this.idleAdvance(now, this.settings.sessions.graceMs)) return [];
     const outputs: OutputRecord[] = [];
     this.drain(outputs);
     return outputs;
@@ -117,10 +94,7 @@ export class ActivityPartition {
       if (update) outputs.push(this.sessionRecord(session));
     }
     sessions.dirty.clear();
-    if (sessions.streamTime !== this.persistedStreamTime) {
-      outputs.push(this.codec.streamTime(sessions.streamTime));
-      this.persistedStreamTime = sessions.streamTime;
-    }
+    this.persistStreamTime(outputs);
   }
 
   private sessionRecord(session: Session): OutputRecord {
@@ -130,16 +104,5 @@ export class ActivityPartition {
       key: session.userId,
       value: sessionValueOf(session),
     } as OutputRecord;
-  }
-
-  private deadLetter(message: KafkaMessage, errorClass: string, reason: string): OutputRecord {
-    return deadLetterOf(
-      this.settings.service,
-      this.settings.topics.activity,
-      this.partition,
-      message,
-      errorClass,
-      reason,
-    );
   }
 }

@@ -118,7 +118,7 @@ export class AggregatorEngine {
             : this.options.settings.topics.activity,
         partition: state.partition,
         streamTime: Number.isFinite(state.streamTime) ? state.streamTime : null,
-        open: state instanceof TelemetryPartition ? state.windows.size : state.sessions.size,
+        open: state.size,
         lateCount: state.lateCount,
         idleForMs: now - state.lastRecordAt,
       }))

@@ -1,9 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import {
   LATE_REASONS,
-  formatIssues,
   lateReadingContract,
-  parseJson,
   telemetryContract,
   telemetryWindow5mContract,
   telemetryWindowContract,
@@ -14,8 +12,8 @@ import {
 import type { OutputRecord } from '@streamline/messaging';
 import type { ChangelogCodec, ChangelogEntry } from '../state/changelog-codec';
 import { toAggregates } from '../windowing/metric-accumulator';
-import { NO_STREAM_TIME, TelemetryWindows, type OpenWindow } from '../windowing/telemetry-windows';
-import { DEAD_LETTER_CLASSES, deadLetterOf } from './dead-letters';
+import { TelemetryWindows, type OpenWindow } from '../windowing/telemetry-windows';
+import { InputPartition } from './input-partition';
 import type { PipelineSettings } from './pipeline-settings';
 
 /** The published form of a window. */
@@ -35,61 +33,38 @@ export function windowValueOf(window: OpenWindow): TelemetryWindow {
  * close, late readings, dead letters, and the changelog writes (the latest state of each changed
  * window once per transaction, a tombstone for each closed one, the stream time).
  */
-export class TelemetryPartition {
+export class TelemetryPartition extends InputPartition {
   readonly windows: TelemetryWindows;
-  /** Wall clock of the last record (or of the restore): the idle timer starts here. */
-  lastRecordAt: number;
-  lateCount = 0;
-  private persistedStreamTime = NO_STREAM_TIME;
 
-  constructor(
-    private readonly settings: PipelineSettings,
-    readonly partition: number,
-    private readonly codec: ChangelogCodec,
-    now: number,
-  ) {
+  constructor(settings: PipelineSettings, partition: number, codec: ChangelogCodec, now: number) {
+    super(settings, partition, codec, settings.topics.telemetry, now);
     this.windows = new TelemetryWindows(settings.windows);
-    this.lastRecordAt = now;
   }
 
   get streamTime(): number {
     return this.windows.streamTime;
   }
 
-  /** Applies one restored changelog entry. */
-  apply(entry: ChangelogEntry): void {
-    if (entry.type === 'stream-time') {
-      this.windows.advanceTo(entry.streamTime);
-      this.persistedStreamTime = this.windows.streamTime;
-    } else if (entry.type === 'window') {
-      if (entry.window === null) this.windows.forget(entry.key);
-      else this.windows.restore(entry.window);
-    }
+  get size(): number {
+    return this.windows.size;
+  }
+
+  protected advanceTo(streamTime: number): void {
+    this.windows.advanceTo(streamTime);
+  }
+
+  protected applyState(entry: ChangelogEntry): void {
+    if (entry.type !== 'window') return;
+    if (entry.window === null) this.windows.forget(entry.key);
+    else this.windows.restore(entry.window);
   }
 
   /** Turns a run of input records into outputs; closed 1-minute windows go to `closed`. */
   process(records: readonly KafkaMessage[], now: number, closed: OpenWindow[]): OutputRecord[] {
     const outputs: OutputRecord[] = [];
     for (const message of records) {
-      const parsed = parseJson(telemetryContract, message.value);
-      if (!parsed.ok) {
-        outputs.push(
-          this.deadLetter(message, DEAD_LETTER_CLASSES.CONTRACT, formatIssues(parsed.issues)),
-        );
-        continue;
-      }
-      const reading = parsed.value;
-      if (reading.ts > now + this.settings.futureToleranceMs) {
-        const ahead = reading.ts - now;
-        outputs.push(
-          this.deadLetter(
-            message,
-            DEAD_LETTER_CLASSES.FUTURE,
-            `ts is ${ahead} ms ahead of the clock (more than ${this.settings.futureToleranceMs} ms)`,
-          ),
-        );
-        continue;
-      }
+      const reading = this.decode(telemetryContract, message, now, outputs);
+      if (reading === undefined) continue;
       const missed = this.windows.add(reading.deviceId, reading.ts, reading.metrics);
       if (missed !== undefined) {
         this.lateCount += 1;
@@ -104,8 +79,7 @@ export class TelemetryPartition {
 
   /** The idle clock: with no record for idleMs, stream time follows the wall clock minus grace. */
   punctuate(now: number, closed: OpenWindow[]): OutputRecord[] {
-    if (now - this.lastRecordAt < this.settings.idleMs) return [];
-    this.windows.advanceTo(now - this.settings.windows.graceMs);
+    if (!this.idleAdvance(now, this.settings.windows.graceMs)) return [];
     const outputs: OutputRecord[] = [];
     this.drain(outputs, closed);
     return outputs;
@@ -126,10 +100,7 @@ export class TelemetryPartition {
       if (update) outputs.push(this.windowRecord(window));
     }
     windows.dirty.clear();
-    if (windows.streamTime !== this.persistedStreamTime) {
-      outputs.push(this.codec.streamTime(windows.streamTime));
-      this.persistedStreamTime = windows.streamTime;
-    }
+    this.persistStreamTime(outputs);
   }
 
   private windowRecord(window: OpenWindow): OutputRecord {
@@ -159,16 +130,5 @@ export class TelemetryPartition {
         reason: LATE_REASONS.WINDOW_CLOSED,
       },
     } as OutputRecord;
-  }
-
-  private deadLetter(message: KafkaMessage, errorClass: string, reason: string): OutputRecord {
-    return deadLetterOf(
-      this.settings.service,
-      this.settings.topics.telemetry,
-      this.partition,
-      message,
-      errorClass,
-      reason,
-    );
   }
 }
