@@ -36,7 +36,12 @@ for ((waited = 0; waited < TIMEOUT; waited += 2)); do
     log "failed: $status" >&2
     exit 1
   fi
-  running="$(grep -o '"state":"RUNNING"' <<<"$status" | wc -l)"
+  # Count the RUNNING states (connector + task) without grep: no match must not end the script.
+  running=0 rest="$status"
+  while [[ "$rest" == *'"state":"RUNNING"'* ]]; do
+    running=$((running + 1))
+    rest="${rest#*\"state\":\"RUNNING\"}"
+  done
   if ((running >= 2)); then
     log "running: $status"
     exit 0
