@@ -84,6 +84,21 @@ describe.each(OVERLAYS)('k8s overlay %s: service configuration', (overlay) => {
     });
   });
 
+  it("iot-ingestor spools onto its own volume, within the volume's size", async () => {
+    const schema = await loadServiceConfigSchema('iot-ingestor');
+    const { workload, container, env } = serviceEnv(objects, 'iot-ingestor');
+    const config = loadConfig(schema, env) as { SPOOL_DIR: string; SPOOL_MAX_BYTES: number };
+    const mount = container.volumeMounts?.find((m) => m.name === 'spool');
+    expect(mount).toBeDefined();
+    expect(`${config.SPOOL_DIR}/`.startsWith(`${mount?.mountPath}/`)).toBe(true);
+    const claim = workloadSpec(workload).volumeClaimTemplates?.find(
+      (t) => t.metadata.name === 'spool',
+    ) as { spec?: { resources?: { requests?: { storage?: string } } } } | undefined;
+    const size = /^(\d+)Gi$/.exec(claim?.spec?.resources?.requests?.storage ?? '');
+    expect(size).not.toBeNull();
+    expect(config.SPOOL_MAX_BYTES).toBeLessThan(Number(size?.[1]) * 1024 ** 3);
+  });
+
   it.each(SERVICES)('%s: SIGKILL comes after preStop plus SHUTDOWN_TIMEOUT_MS', async (service) => {
     const schema = await loadServiceConfigSchema(service);
     const { workload, container, env } = serviceEnv(objects, service);
