@@ -9,6 +9,7 @@ export * from './bootstrap/bootstrap';
 export type { ServiceDefinition } from './bootstrap/service-definition';
 export * from './database/database.module';
 export * from './database/database-connector';
+export * from './database/database-errors';
 export * from './platform.module';
 export * from './util/with-timeout';
 export * from './version';

@@ -3,7 +3,6 @@ import { DEVICE_ERRORS } from '../devices/manage-devices.use-case';
 import { KAFKA_UNAVAILABLE } from '../events/kafka-record-publisher';
 import { PROXY_ERRORS } from '../events/produce-topic-records.use-case';
 import { IDEMPOTENCY_ERRORS } from '../idempotency/idempotency.service';
-import { DATABASE_ERRORS } from './database-errors';
 
 /** event-producer's error codes and their HTTP statuses (the platform adds its own). */
 export const EVENT_PRODUCER_ERROR_STATUSES: ErrorStatusMap = {
@@ -13,8 +12,6 @@ export const EVENT_PRODUCER_ERROR_STATUSES: ErrorStatusMap = {
   [PROXY_ERRORS.TOPIC_OWNED_BY_OTHER_SERVICE]: 403,
   [IDEMPOTENCY_ERRORS.IN_PROGRESS]: 409,
   [IDEMPOTENCY_ERRORS.KEY_REUSED]: 422,
-  [DATABASE_ERRORS.UNAVAILABLE]: 503,
-  [DATABASE_ERRORS.UNSUPPORTED_VALUE]: 400,
   [KAFKA_UNAVAILABLE]: 503,
   // The shared producer's codes (libs/messaging producer-errors): Kafka unreachable or too slow.
   KAFKA_DELIVERY_TIMEOUT: 503,

@@ -1,8 +1,8 @@
+import { withDatabaseErrors } from '@streamline/platform';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Device, DeviceCreate, DeviceUpdate, Thresholds } from '@streamline/contracts';
 import { MoreThan, type DataSource, type Repository } from 'typeorm';
-import { withDatabaseErrors } from '../common/database-errors';
 import { DeviceEntity } from './device.entity';
 import type { DeviceFields, DevicesRepository } from './devices.repository';
 

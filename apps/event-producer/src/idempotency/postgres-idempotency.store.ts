@@ -1,7 +1,7 @@
+import { withDatabaseErrors } from '@streamline/platform';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { withDatabaseErrors } from '../common/database-errors';
 import type {
   ClaimResult,
   IdempotencyStore,

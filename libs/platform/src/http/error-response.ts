@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
+import { DATABASE_ERRORS } from '../database/database-errors';
 import { ERROR_CODES, ServiceError, type RequestIssue } from './service-error';
 
 /** `code` → HTTP status. The platform's defaults; a service adds its own codes. */
@@ -18,6 +19,8 @@ export const DEFAULT_ERROR_STATUSES: ErrorStatusMap = {
   [ERROR_CODES.UNPROCESSABLE]: 422,
   [ERROR_CODES.RATE_LIMITED]: 429,
   [ERROR_CODES.UNAVAILABLE]: 503,
+  [DATABASE_ERRORS.UNAVAILABLE]: 503,
+  [DATABASE_ERRORS.UNSUPPORTED_VALUE]: 400,
 };
 
 /** The JSON body of every error response: no stack, no internals, always the same fields. */

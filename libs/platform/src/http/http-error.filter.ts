@@ -1,12 +1,14 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { HttpAdapterHost } from '@nestjs/core';
 import { throwError, type Observable } from 'rxjs';
+import { translateDatabaseError } from '../database/database-errors';
 import { DEFAULT_ERROR_STATUSES, toErrorResponse, type ErrorStatusMap } from './error-response';
 
 /**
  * The one place where errors become HTTP responses: every status comes from the error's code
  * (or a Fastify/Nest status), every body has the same JSON shape, and no stack trace or
- * internal message ever reaches a client (500s are logged with their stack instead).
+ * internal message ever reaches a client (500s are logged with their stack instead). A database
+ * that is down answers 503 in every service, whether or not its repository translated the error.
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -22,7 +24,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (host.getType() !== 'http') return throwError(() => exception);
     const adapter = this.adapterHost.httpAdapter;
     const reply: unknown = host.switchToHttp().getResponse();
-    const response = toErrorResponse(exception, this.statuses);
+    const response = toErrorResponse(translateDatabaseError(exception), this.statuses);
     if (response.internal) {
       const error = exception instanceof Error ? exception : new Error(String(exception));
       this.logger.error(`unhandled error: ${error.message}`, error.stack);

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
+import { QueryFailedError } from 'typeorm';
 import { HttpPlumbingModule } from './http-plumbing.module';
 import { AcceptContentTypes, MaxBodyBytes } from './request-guards';
 import { ServiceError } from './service-error';
@@ -23,6 +24,18 @@ class ProbeController {
   @Get('bug')
   bug(): never {
     throw new Error('secret connection string postgres://u:p@db');
+  }
+
+  @Get('database-down')
+  databaseDown(): never {
+    // What TypeORM throws when Postgres went away under a repository that did not translate it.
+    throw new QueryFailedError(
+      'SELECT 1',
+      [],
+      Object.assign(new Error('terminating connection due to administrator command'), {
+        code: '57P01',
+      }),
+    );
   }
 
   @Get('health/live')
@@ -85,6 +98,15 @@ describe('HttpPlumbingModule on a real Fastify adapter', () => {
     expect(res.statusCode).toBe(500);
     expect(res.json()).toMatchObject({ code: 'INTERNAL' });
     expect(res.body).not.toMatch(/postgres|secret|at .*\.ts/);
+  });
+
+  it('answers a database outage with a retryable 503 in any service, naming no internals', async () => {
+    const res = await fastify.inject({
+      url: '/database-down',
+      headers: { 'x-api-key': nextKey() },
+    });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({ code: 'DATABASE_UNAVAILABLE', retryable: true });
   });
 
   it('answers an unknown route with the same JSON shape', async () => {

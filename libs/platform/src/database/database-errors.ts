@@ -1,4 +1,4 @@
-import { DependencyUnavailableError, ServiceError } from '@streamline/platform';
+import { DependencyUnavailableError, ServiceError } from '../http/service-error';
 import { QueryFailedError } from 'typeorm';
 
 export const DATABASE_ERRORS = {

@@ -1,4 +1,4 @@
-import { DependencyUnavailableError, ServiceError } from '@streamline/platform';
+import { DependencyUnavailableError, ServiceError } from '../http/service-error';
 import { QueryFailedError } from 'typeorm';
 import { sqlStateOf, translateDatabaseError } from './database-errors';
 
