@@ -1,6 +1,10 @@
 import { HEADERS } from '@streamline/contracts';
-import { waitFor, type RunningTestService } from '@streamline/testing';
-import { ChildService } from './support/child-service';
+import {
+  startServiceProcess,
+  waitFor,
+  type RunningTestService,
+  type ServiceProcess,
+} from '@streamline/testing';
 import { DlqHarness, dlqHeaders, http, storedLetters } from './support/dlq-harness';
 
 const COUNT = 40;
@@ -9,7 +13,7 @@ const TEST_TIMEOUT_MS = 300_000;
 
 describe('a bulk replay interrupted by kill -9 (real Kafka, NATS, Postgres)', () => {
   let h: DlqHarness;
-  let child: ChildService | undefined;
+  let child: ServiceProcess | undefined;
 
   beforeAll(async () => {
     h = await DlqHarness.create({
@@ -22,7 +26,7 @@ describe('a bulk replay interrupted by kill -9 (real Kafka, NATS, Postgres)', ()
   });
 
   afterAll(async () => {
-    await child?.kill();
+    await child?.kill9();
     await h?.cleanup();
   });
 
@@ -39,8 +43,10 @@ describe('a bulk replay interrupted by kill -9 (real Kafka, NATS, Postgres)', ()
           headers: dlqHeaders(topic),
         })),
       );
-      child = new ChildService(h.names.env);
-      const running = { baseUrl: await child.ready() } as RunningTestService;
+      // Its real main.ts in a child process, so kill -9 really kills it mid-replay.
+      child = await startServiceProcess('dlq-handler', h.names.env);
+      await child.waitReady(150_000);
+      const running = { baseUrl: child.baseUrl } as RunningTestService;
       await storedLetters(running, topic, COUNT);
       const started = await http(running, 'POST', '/dead-letters/replay', { topic });
       expect(started.status).toBe(202);
@@ -52,7 +58,7 @@ describe('a bulk replay interrupted by kill -9 (real Kafka, NATS, Postgres)', ()
         },
         { timeoutMs: 60_000, intervalMs: 50, what: 'the replay half-way' },
       );
-      await child.kill();
+      await child.kill9();
 
       const survivor = await h.start();
       const done = await waitFor(
