@@ -14,7 +14,7 @@
 # Cache: every tag is streamline-offline/<name>:<hash of its inputs> (recipe files, versions, the
 # base's tag), so an image whose inputs did not change is not built again, and a changed input
 # builds a new tag. Downloads are cached in OFFLINE_CACHE_DIR (default /var/tmp/streamline-offline).
-# Needs: root (debootstrap), docker, debootstrap (apt-get install debootstrap), mvn, npm.
+# Needs: root (debootstrap), docker, mvn, npm; debootstrap is installed with apt when missing.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -61,8 +61,15 @@ build_base() {
   sources="$(image_sources "$mirror")"
   BASE_TAG="$REPO_PREFIX/debian:$SUITE-$(printf 'minbase %s %s\n%s\n' "$SUITE" "$mirror" "$sources" | hash_of)"
   image_exists "$BASE_TAG" && return 0
-  command -v debootstrap >/dev/null 2>&1 || die "debootstrap missing (apt-get install debootstrap)"
   [[ $(id -u) -eq 0 ]] || die "debootstrap needs root"
+  if ! command -v debootstrap >/dev/null 2>&1; then
+    # As tools/compose/docker-engine.sh does for docker.io: a fresh Debian machine lacks it.
+    command -v apt-get >/dev/null 2>&1 || die "debootstrap missing and no apt-get: install it by hand"
+    log "installing debootstrap (apt)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null \
+      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null; } \
+      || die "installing debootstrap failed (apt-get install debootstrap)"
+  fi
   local rootfs="$CACHE_DIR/rootfs-$SUITE"
   log "debootstrap $SUITE from $mirror (a few minutes, once)"
   rm -rf "$rootfs"

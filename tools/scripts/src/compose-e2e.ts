@@ -126,11 +126,19 @@ async function main(): Promise<void> {
     protocolVersion: 5,
   });
   try {
-    // Three readings in a minute three minutes back, then readings two minutes ahead (within the
-    // ingestor's 5-minute future bound) from devices spread over the partitions: event time moves
-    // past the first window's end on every partition, so the aggregator closes it.
+    // Three readings of one device in the current minute (the next one when less than 20 s of
+    // it are left, so they reach the aggregator well before the window's end + grace even on a
+    // busy machine). Not in a past minute: by the time the checks run, the aggregator's input
+    // partitions have been idle for minutes, so its idle clock (AGG_IDLE_MS) has moved their
+    // stream time to the wall clock minus the grace, and a reading of a minute that ended longer
+    // ago than the grace is late (iot.telemetry.late.v1), never counted in a window. Later,
+    // readings just past the window's end + grace (within the ingestor's 5-minute future bound):
+    // one of the device itself (same key, same partition, so that partition's stream time passes
+    // the end for sure) and some of other devices. The aggregator then closes the window.
     const minute = 60_000;
-    const windowStart = Math.floor((Date.now() - 3 * minute) / minute) * minute;
+    const graceMs = 10_000; // the aggregator's AGG_GRACE_MS (docker-compose.yml keeps the default)
+    const thisMinute = Math.floor(Date.now() / minute) * minute;
+    const windowStart = Date.now() - thisMinute > 40_000 ? thisMinute + minute : thisMinute;
     const sent = Date.now();
     await check('mqtt -> iot-ingestor -> iot.telemetry.v1', async () => {
       for (let i = 0; i < 3; i += 1) {
@@ -182,13 +190,11 @@ async function main(): Promise<void> {
       return `item ${item['id']} from ${String(item['originTopic'])}, status ${String(item['status'])}`;
     });
 
-    for (let i = 0; i < 24; i += 1) {
-      const advance = {
-        deviceId: `${run}-clock-${i}`,
-        ts: Date.now() + 2 * minute,
-        metrics: { temp: 1 },
-      };
-      await client.publishAsync(`sensors/${advance.deviceId}/telemetry`, JSON.stringify(advance), {
+    const pastTheWindow = windowStart + minute + graceMs + 1_000;
+    const clockDevices = [device, ...Array.from({ length: 12 }, (_, i) => `${run}-clock-${i}`)];
+    for (const deviceId of clockDevices) {
+      const advance = { deviceId, ts: pastTheWindow, metrics: { temp: 1 } };
+      await client.publishAsync(`sensors/${deviceId}/telemetry`, JSON.stringify(advance), {
         qos: 1,
       });
     }
