@@ -166,12 +166,20 @@ cmd_up() {
   resolve_images
   log "images ready in $((SECONDS - t0))s"
   t0=$SECONDS
-  compose_cmd "${profile[@]}" build
+  # Compose 1.29 lists the build context, then reads each file: a file that another process adds
+  # or removes meanwhile (an editor's or a test's temporary file in a shared work tree) fails the
+  # build with FileNotFoundError. Built layers stay cached, so it is asked again (bounded).
+  local attempt
+  for attempt in 1 2 3; do
+    compose_cmd "${profile[@]}" build && break
+    ((attempt < 3)) || die "compose build failed $attempt times"
+    log "compose build failed (attempt $attempt): again in 5s"
+    sleep 5
+  done
   log "services built in $((SECONDS - t0))s"
   t0=$SECONDS
   # Compose 1.29 gives up on a dependent as soon as a dependency reports unhealthy, which a busy
   # machine causes during start-up; `up` is idempotent, so it is asked again (bounded).
-  local attempt
   for attempt in 1 2 3 4 5; do
     compose_cmd "${profile[@]}" up -d && break
     ((attempt < 5)) || die "compose up failed $attempt times"
