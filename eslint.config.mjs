@@ -59,6 +59,15 @@ export default [
               onlyDependOnLibsWithTags: ['type:util', 'type:messaging', 'type:contracts'],
             },
             {
+              sourceTag: 'type:e2e',
+              onlyDependOnLibsWithTags: [
+                'type:util',
+                'type:messaging',
+                'type:contracts',
+                'type:testing',
+              ],
+            },
+            {
               sourceTag: 'type:tool',
               onlyDependOnLibsWithTags: [
                 'type:util',

@@ -1,6 +1,12 @@
 import { CLOSED_PORT, describePlatformEndpoints } from '@streamline/testing';
 import { aggregatorService } from '../src/aggregator.service';
-import { createSuiteTopics, suiteEnv, suiteNames, testKafka } from './support/aggregator-test-kit';
+import {
+  createSuiteTopics,
+  removeSuiteState,
+  suiteEnv,
+  suiteNames,
+  testKafka,
+} from './support/aggregator-test-kit';
 
 describePlatformEndpoints(aggregatorService, {
   dependencies: ['kafka', 'nats'],
@@ -14,6 +20,7 @@ describePlatformEndpoints(aggregatorService, {
       env: suiteEnv(names),
       cleanup: async () => {
         await admin.deleteTopics({ topics }).catch(() => undefined);
+        await removeSuiteState(admin, names);
         await admin.disconnect();
       },
     };

@@ -1,12 +1,16 @@
 import {
   TEST_ENV,
   createTestDatabase,
-  uniqueName,
-  waitFor,
+  startBuiltService,
   type TestDatabase,
 } from '@streamline/testing';
-import { connectAsync } from 'mqtt';
-import { freePort, startBuiltService } from './built-service';
+import {
+  IsolatedNames,
+  brokerInventory,
+  createdBetween,
+  isProductionName,
+  type BrokerInventory,
+} from './isolated-names';
 
 const SERVICES = [
   'iot-ingestor',
@@ -16,64 +20,42 @@ const SERVICES = [
   'cdc-sink',
 ] as const;
 
-/**
- * The ingestor's MQTT names of this run: its own share group and topic space (never the
- * production `$share/iot-ingestor`, where a leftover session would take every other reading of
- * the real ingestor) and its own client id, whose sessions are removed at the end.
- */
-const ingestorId = uniqueName('e2e-ingestor');
-const INGESTOR_MQTT = {
-  MQTT_CLIENT_ID: ingestorId,
-  MQTT_TELEMETRY_FILTER: `$share/${ingestorId}/${ingestorId}/sensors/+/telemetry`,
-  MQTT_STATUS_FILTER: `${ingestorId}/sensors/+/status`,
-  MQTT_LEAVE_SHARE_ON_STOP: 'true',
-};
-
-/** Removes a persistent MQTT session (and what it queued) with a clean-start connect. */
-async function purgeMqttSession(clientId: string): Promise<void> {
-  const client = await connectAsync(TEST_ENV.mqttUrl, {
-    clientId,
-    protocolVersion: 5,
-    clean: true,
-    properties: { sessionExpiryInterval: 0 },
-  });
-  await client.endAsync();
-}
-
 describe('services started from their build output', () => {
+  /**
+   * Every name the services use is this run's own (never a production topic, group, stream,
+   * bucket or MQTT share group, where a leftover would take a share of the real traffic).
+   */
+  const names = new IsolatedNames();
   let database: TestDatabase;
+  let before: BrokerInventory;
 
   beforeAll(async () => {
+    before = await brokerInventory();
     database = await createTestDatabase('streamline_e2e');
+    await names.createTopics();
   });
 
   afterAll(async () => {
+    await names.cleanup();
     await database.drop();
-    for (const clientId of [ingestorId, `${ingestorId}-status`]) await purgeMqttSession(clientId);
+  });
+
+  const envOf = (name: string) => ({
+    KAFKA_BROKERS: TEST_ENV.kafkaBrokers.join(','),
+    NATS_URL: TEST_ENV.natsUrl,
+    MQTT_URL: TEST_ENV.mqttUrl,
+    DATABASE_URL: database.url,
+    ...names.env(name),
+    LOG_LEVEL: 'info',
   });
 
   it.each(SERVICES)(
     '%s becomes ready, logs JSON and exits 0 on SIGTERM within 10 s',
     async (name) => {
-      const port = await freePort();
-      const service = startBuiltService(
-        name,
-        {
-          DATABASE_URL: database.url,
-          ...INGESTOR_MQTT,
-          LOG_LEVEL: 'info',
-        },
-        port,
-      );
+      const service = await startBuiltService(name, envOf(name));
       try {
-        await waitFor(
-          async () => {
-            const response = await fetch(`http://127.0.0.1:${port}/health/ready`);
-            return response.status === 200 ? true : undefined;
-          },
-          { timeoutMs: 45_000, what: `${name} ready` },
-        );
-        const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+        await service.waitReady({ timeoutMs: 45_000 });
+        const metrics = await fetch(`${service.url}/metrics`);
         expect(metrics.status).toBe(200);
 
         const signalledAt = Date.now();
@@ -103,12 +85,27 @@ describe('services started from their build output', () => {
     ['dlq-handler', 'PORT', 'eighty'],
     ['cdc-sink', 'NATS_URL', '::'],
   ])('%s refuses a bad %s: exit code 1 with a message naming it', async (name, variable, value) => {
-    const service = startBuiltService(name, { [variable]: value }, await freePort());
-    const exit = await service.exited;
+    const service = await startBuiltService(name, { ...envOf(name), [variable]: value });
+    // A service that accepted the bad value would run on: give it 30 s, then fail the test.
+    const timer = setTimeout(() => service.child.kill('SIGKILL'), 30_000);
+    const exit = await service.exited.finally(() => clearTimeout(timer));
     expect(exit.code).toBe(1);
     const fatal = service.lines.map(
       (line) => JSON.parse(line) as { level: number | string; msg: string },
     );
     expect(fatal.some((record) => record.msg.includes(variable))).toBe(true);
+  });
+
+  it('leaves nothing behind: no topic, group or stream of its own, none of production created', async () => {
+    await names.cleanup();
+    // Other runs on the same brokers may come and go meanwhile: only this run's and production's count.
+    const created = createdBetween(before, await brokerInventory());
+    const kinds = ['topics', 'groups', 'streams'] as const;
+    const touched = kinds.flatMap((kind) =>
+      created[kind]
+        .filter((name) => names.owns(name) || isProductionName(kind, name))
+        .map((name) => `${kind}: ${name}`),
+    );
+    expect(touched).toEqual([]);
   });
 });

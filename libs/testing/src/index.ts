@@ -10,3 +10,4 @@ export * from './infra/private-kafka';
 export * from './infra/debezium-connector';
 export * from './kafka/read-topic';
 export * from './service/service-process';
+export * from './service/built-service';

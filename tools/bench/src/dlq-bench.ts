@@ -15,19 +15,20 @@
  *
  *   npm run bench:dlq -- [--records N (20000)] [--chunk C (DLQ_REPLAY_CHUNK, 200)]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
-import { resolve } from 'node:path';
 import { HEADERS, contractHeaders, telemetryContract } from '@streamline/contracts';
 import { createKafka, silentLogger } from '@streamline/messaging';
-import { TEST_ENV, createTestDatabase, uniqueName, waitFor } from '@streamline/testing';
+import {
+  TEST_ENV,
+  createTestDatabase,
+  startBuiltService,
+  uniqueName,
+  waitFor,
+  type BuiltService,
+} from '@streamline/testing';
 import { Partitioners, type IHeaders, type Kafka, type Message } from 'kafkajs';
 import { connect as connectNats } from 'nats';
 import { Client } from 'pg';
-
-const ROOT = resolve(__dirname, '../../..');
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -106,49 +107,6 @@ async function consumeAll(kafka: Kafka, topic: string, count: number): Promise<n
   return (last - first) / 1_000;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? done(address.port) : fail(new Error('no port')),
-      );
-    });
-  });
-}
-
-async function startService(
-  env: Record<string, string>,
-): Promise<{ url: string; child: ChildProcess }> {
-  const bundle = resolve(ROOT, 'dist/apps/dlq-handler/main.js');
-  if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run npx nx build dlq-handler`);
-  const port = await freePort();
-  const child = spawn(process.execPath, [bundle], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ...env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(
-    async () =>
-      (await fetch(`${url}/health/ready`).catch(() => undefined))?.ok ? true : undefined,
-    {
-      timeoutMs: 120_000,
-      what: 'dlq-handler ready',
-    },
-  );
-  return { url, child };
-}
-
 /** Polls a count until it reaches `target`; seconds from the first non-zero reading to the last. */
 async function timeUntil(
   count: () => Promise<number>,
@@ -194,25 +152,33 @@ async function main(): Promise<void> {
   });
   const database = await createTestDatabase('dlq_bench');
   const stream = `${prefix}_REPLAY`;
-  let service: { url: string; child: ChildProcess } | undefined;
+  let service: BuiltService | undefined;
   try {
     const messages = Array.from({ length: records }, (_, i) => deadLetter(origin, i));
     await produceAll(kafka, `${origin}.dlq`, messages);
     const rawConsume = await consumeAll(kafka, `${origin}.dlq`, records);
 
     const db = new Client({ connectionString: database.url });
-    service = await startService({
-      DATABASE_URL: database.url,
-      RETRY_TOPIC_PATTERN: `^${prefix}\\..+\\.retry$`,
-      DLQ_TOPIC_PATTERN: `^${prefix}\\..+\\.dlq$`,
-      RETRY_FORWARDER_GROUP: `${prefix}.forwarder`,
-      DLQ_STORE_GROUP: `${prefix}.store`,
-      DLQ_REPLAY_STREAM: stream,
-      DLQ_REPLAY_SUBJECT: `${prefix}.replay`,
-      DLQ_REPLAY_CONSUMER: `${prefix}_worker`,
-      DLQ_REPLAY_CHUNK: String(chunk),
-      TOPIC_REFRESH_MS: '1000',
-    });
+    service = await startBuiltService(
+      'dlq-handler',
+      {
+        KAFKA_BROKERS: TEST_ENV.kafkaBrokers.join(','),
+        NATS_URL: TEST_ENV.natsUrl,
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: database.url,
+        RETRY_TOPIC_PATTERN: `^${prefix}\\..+\\.retry$`,
+        DLQ_TOPIC_PATTERN: `^${prefix}\\..+\\.dlq$`,
+        RETRY_FORWARDER_GROUP: `${prefix}.forwarder`,
+        DLQ_STORE_GROUP: `${prefix}.store`,
+        DLQ_REPLAY_STREAM: stream,
+        DLQ_REPLAY_SUBJECT: `${prefix}.replay`,
+        DLQ_REPLAY_CONSUMER: `${prefix}_worker`,
+        DLQ_REPLAY_CHUNK: String(chunk),
+        TOPIC_REFRESH_MS: '1000',
+      },
+      { output: 'inherit', inheritEnv: true },
+    );
+    await service.waitReady({ timeoutMs: 120_000 });
     await db.connect();
     const stored = await timeUntil(
       async () => Number((await db.query('SELECT count(*) AS n FROM dlq.dead_letters')).rows[0].n),
@@ -274,8 +240,7 @@ async function main(): Promise<void> {
       },
     ]);
   } finally {
-    service?.child.kill('SIGTERM');
-    await new Promise((done) => (service ? service.child.once('exit', done) : done(undefined)));
+    await service?.stop();
     await admin.deleteTopics({ topics }).catch(() => undefined);
     await admin.deleteGroups([`${prefix}.forwarder`, `${prefix}.store`]).catch(() => undefined);
     await admin.disconnect();

@@ -14,17 +14,19 @@
  * does) and at its best, batching what arrives within the linger or during a send in flight,
  * with one producer, as the service does.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
-import { resolve } from 'node:path';
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { contractHeaders, userActivityContract } from '@streamline/contracts';
 import { createKafka, ensureTopics, silentLogger } from '@streamline/messaging';
-import { TEST_ENV, createTestDatabase, uniqueName, waitFor } from '@streamline/testing';
+import {
+  TEST_ENV,
+  createTestDatabase,
+  startBuiltService,
+  uniqueName,
+  type BuiltService,
+} from '@streamline/testing';
 
 /** The part of autocannon's API used here (the package ships no types). */
 interface AutocannonResult {
@@ -56,7 +58,6 @@ interface PhaseResult {
   errors: number;
 }
 
-const ROOT = resolve(__dirname, '../../..');
 const USERS = Array.from({ length: 1_000 }, (_, i) => `bench-user-${i}`);
 
 function arg(name: string, fallback: number): number;
@@ -90,49 +91,6 @@ function bodies(perRequest: number, count: number): string[] {
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? done(address.port) : fail(new Error('no port')),
-      );
-    });
-  });
-}
-
-/** Starts the built event-producer (the production bundle) on a free port. */
-async function startService(
-  env: Record<string, string>,
-): Promise<{ url: string; child: ChildProcess }> {
-  const bundle = resolve(ROOT, 'dist/apps/event-producer/main.js');
-  if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run npx nx build event-producer`);
-  const port = await freePort();
-  const child = spawn(process.execPath, [bundle], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ...env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (const path of ['/health/ready', '/devices?limit=1']) {
-    await waitFor(
-      async () => ((await fetch(url + path).catch(() => undefined))?.ok ? true : undefined),
-      {
-        timeoutMs: 90_000,
-        what: `event-producer ${path}`,
-      },
-    );
-  }
-  return { url, child };
 }
 
 async function httpPhase(
@@ -354,19 +312,25 @@ async function main(): Promise<void> {
   await ensureTopics(admin, [{ name: topic, partitions: 6 }]);
   const database =
     serviceUrl === undefined ? await createTestDatabase('streamline_bench') : undefined;
-  let child: ChildProcess | undefined;
+  let service: BuiltService | undefined;
   try {
     let url = serviceUrl;
     if (url === undefined) {
-      const started = await startService({
-        KAFKA_COMPRESSION: gzip ? 'gzip' : 'none',
-        KAFKA_LINGER_MS: String(lingerMs),
-        DATABASE_URL: database?.url ?? '',
-        EVENTS_TOPIC: topic,
-        RATE_LIMIT_MAX: '1000000000',
-      });
-      url = started.url;
-      child = started.child;
+      service = await startBuiltService(
+        'event-producer',
+        {
+          KAFKA_BROKERS: TEST_ENV.kafkaBrokers.join(','),
+          KAFKA_COMPRESSION: gzip ? 'gzip' : 'none',
+          KAFKA_LINGER_MS: String(lingerMs),
+          DATABASE_URL: database?.url ?? '',
+          EVENTS_TOPIC: topic,
+          RATE_LIMIT_MAX: '1000000000',
+          LOG_LEVEL: 'warn',
+        },
+        { output: 'inherit', inheritEnv: true },
+      );
+      await service.waitReady({ paths: ['/health/ready', '/devices?limit=1'] });
+      url = service.url;
     }
     console.log(
       `event-producer at ${url}, topic ${topic}, ${duration} s per phase, compression ${gzip ? 'gzip' : 'none'}`,
@@ -406,7 +370,7 @@ async function main(): Promise<void> {
         .join(' ')}`,
     );
   } finally {
-    child?.kill('SIGTERM');
+    await service?.stop();
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin.disconnect();
     await database?.drop();

@@ -14,17 +14,16 @@
  *
  * Everything it creates (topics, MQTT sessions, KV bucket) has a unique name and is deleted.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createKafka, silentLogger } from '@streamline/messaging';
+import { startBuiltService, type BuiltService } from '@streamline/testing';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { connect as connectNats } from 'nats';
 
-const ROOT = resolve(__dirname, '../../..');
 const MQTT_URL = process.env['MQTT_URL'] ?? 'mqtt://localhost:1883';
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://localhost:4222';
 const BROKERS = (process.env['KAFKA_BROKERS'] ?? 'localhost:9092').split(',');
@@ -181,48 +180,15 @@ function parseArgs(argv: readonly string[]): Args {
   };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
-
-/** The real service in its own process (ts-node keeps Nest's decorator metadata; tsx would not). */
-async function startIngestor(
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', 'apps/iot-ingestor/src/main.ts'],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        TS_NODE_PROJECT: 'tsconfig.base.json',
-        TS_NODE_TRANSPILE_ONLY: 'true',
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'warn',
-        ...env,
-        HOST: '127.0.0.1',
-        PORT: String(port),
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
+/** The production bundle of the ingestor in its own process, ready. */
+async function startIngestor(env: Record<string, string>): Promise<BuiltService> {
+  const service = await startBuiltService(
+    'iot-ingestor',
+    { LOG_LEVEL: 'warn', ...env },
+    { output: 'inherit', inheritEnv: true },
   );
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 120; i++) {
-    if (child.exitCode !== null) throw new Error('the ingestor exited during start');
-    const ready = await fetch(`${url}/health/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) return { child, url };
-    await new Promise((done) => setTimeout(done, 500));
-  }
-  throw new Error('the ingestor did not become ready within 60 s');
+  await service.waitReady({ timeoutMs: 60_000 });
+  return service;
 }
 
 function row(cells: Array<string | number>): string {
@@ -290,8 +256,7 @@ async function main(): Promise<void> {
     const directIngestor = await startIngestor(ingestorEnv('direct', directClientId, 'direct'));
     for (const running of [ingestor, directIngestor]) {
       cleanups.unshift(async () => {
-        running.child.kill('SIGTERM');
-        await new Promise((done) => running.child.once('exit', done));
+        await running.stop();
       });
     }
 

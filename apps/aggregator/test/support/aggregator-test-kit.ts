@@ -1,3 +1,4 @@
+import { connect } from 'nats';
 import { createKafka, ensureTopics, silentLogger } from '@streamline/messaging';
 import { readTopicToEnd, TEST_ENV, uniqueName, type ReadRecord } from '@streamline/testing';
 import type { Admin, Kafka, Producer } from 'kafkajs';
@@ -73,6 +74,20 @@ export function suiteConfig(
   overrides: Record<string, string> = {},
 ): AggregatorConfig {
   return aggregatorConfigSchema.parse(suiteEnv(names, overrides));
+}
+
+/** Deletes a suite's alert stream (the service creates it on start) and its consumer groups. */
+export async function removeSuiteState(admin: Admin, names: SuiteNames): Promise<void> {
+  const nc = await connect({ servers: TEST_ENV.natsUrl });
+  try {
+    await (await nc.jetstreamManager()).streams.delete(names.alertsStream).catch(() => false);
+  } finally {
+    await nc.close();
+  }
+  const groups = (await admin.listGroups()).groups
+    .map((g) => g.groupId)
+    .filter((g) => g.startsWith(names.groupId));
+  if (groups.length > 0) await admin.deleteGroups(groups).catch(() => undefined);
 }
 
 export function testKafka(clientId: string): Kafka {

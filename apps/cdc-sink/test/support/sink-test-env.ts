@@ -155,11 +155,11 @@ export class SinkTestEnv {
 
   async cleanup(): Promise<void> {
     await this.producer?.disconnect();
-    if (this.nats) {
-      const jsm = await this.nats.jetstreamManager();
-      await jsm.streams.delete(this.stream).catch(() => false);
-      await this.nats.close();
-    }
+    // The sink creates its alert stream on start, whether or not the test published to it.
+    this.nats ??= await connect({ servers: TEST_ENV.natsUrl });
+    const jsm = await this.nats.jetstreamManager();
+    await jsm.streams.delete(this.stream).catch(() => false);
+    await this.nats.close();
     if (this.admin) {
       await this.admin.deleteTopics({ topics: this.extraTopics }).catch(() => undefined);
       await this.admin.deleteGroups([this.group]).catch(() => undefined);

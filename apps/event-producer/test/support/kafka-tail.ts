@@ -45,7 +45,11 @@ export function javaPartitionOf(key: string, count: number): number {
 export class TopicTail {
   readonly records: ReceivedRecord[] = [];
 
-  private constructor(private readonly consumer: Consumer) {}
+  private constructor(
+    private readonly consumer: Consumer,
+    private readonly admin: Admin,
+    private readonly groupId: string,
+  ) {}
 
   static async start(
     kafka: Kafka,
@@ -54,11 +58,9 @@ export class TopicTail {
     from: 'beginning' | 'end',
   ): Promise<TopicTail> {
     const ends = from === 'end' ? await admin.fetchTopicOffsets(topic) : [];
-    const consumer = kafka.consumer({
-      groupId: uniqueName('it.event-producer.tail'),
-      maxWaitTimeInMs: 100,
-    });
-    const tail = new TopicTail(consumer);
+    const groupId = uniqueName('it.event-producer.tail');
+    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+    const tail = new TopicTail(consumer, admin, groupId);
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
@@ -98,7 +100,9 @@ export class TopicTail {
     );
   }
 
+  /** Leaves and deletes its consumer group (the admin must still be connected). */
   async stop(): Promise<void> {
     await this.consumer.disconnect();
+    await this.admin.deleteGroups([this.groupId]).catch(() => undefined);
   }
 }

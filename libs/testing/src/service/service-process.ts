@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../infra/private-kafka';
@@ -13,11 +14,14 @@ export interface ServiceProcess {
   logFile: string;
   /** Resolves with the exit code or signal once the process ended. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  pid: number | undefined;
   /** Waits for `/health/ready` 200; a timeout names the log file. */
   waitReady(timeoutMs?: number): Promise<void>;
-  /** SIGKILL: no shutdown hook runs. */
+  /** The value of a counter or gauge (summed over its label sets) from /metrics. */
+  metric(name: string): Promise<number>;
+  /** SIGKILL: no shutdown hook runs. The log file goes. */
   kill9(): Promise<void>;
-  /** SIGTERM, the graceful shutdown. */
+  /** SIGTERM, the graceful shutdown. The log file is kept only if it did not exit 0. */
   stop(): Promise<void>;
 }
 
@@ -70,13 +74,21 @@ export async function startServiceProcess(
         },
         { timeoutMs, what: `${service} ready (log ${logFile})` },
       ).then(() => undefined),
+    pid: child.pid,
+    metric: async (name) => {
+      const text = await (await fetch(`${baseUrl}/metrics`)).text();
+      const pattern = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm');
+      return [...text.matchAll(pattern)].reduce((sum, match) => sum + Number(match[1]), 0);
+    },
     kill9: async () => {
       if (running()) child.kill('SIGKILL');
       await exited;
+      await rm(logFile, { force: true });
     },
     stop: async () => {
       if (running()) child.kill('SIGTERM');
-      await exited;
+      const { code } = await exited;
+      if (code === 0) await rm(logFile, { force: true });
     },
   };
 }
