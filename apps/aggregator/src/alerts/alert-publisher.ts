@@ -1,6 +1,6 @@
 import { alertContract, type Thresholds } from '@streamline/contracts';
 import type { JetStreamPublisher } from '@streamline/messaging';
-import type { OpenWindow } from '../windowing/telemetry-windows';
+import type { WindowAggregate } from '../windowing/telemetry-windows';
 import type { DeviceThresholdTable } from './device-thresholds.table';
 import { alertsOf } from './threshold-rules';
 
@@ -20,7 +20,7 @@ export class AlertPublisher {
     private readonly options: { stream: string; subjectPrefix: string; defaults: Thresholds },
   ) {}
 
-  async publishFor(windows: readonly OpenWindow[]): Promise<void> {
+  async publishFor(windows: readonly WindowAggregate[]): Promise<void> {
     // Thresholds are only trusted once the table has caught up with the registry.
     await this.table.ready;
     const alerts = windows.flatMap((w) =>

@@ -1,6 +1,6 @@
 import { ALERT_RULES, alertIdOf, type Alert, type Thresholds } from '@streamline/contracts';
 import type { MetricAccumulator } from '../windowing/metric-accumulator';
-import type { OpenWindow } from '../windowing/telemetry-windows';
+import type { WindowAggregate } from '../windowing/telemetry-windows';
 
 /**
  * The alerts a closed 1-minute window raises: a metric whose average is above its `max` or below
@@ -8,7 +8,7 @@ import type { OpenWindow } from '../windowing/telemetry-windows';
  * entry wins; metrics it does not name fall back to the default).
  */
 export function alertsOf(
-  window: OpenWindow,
+  window: WindowAggregate,
   own: Thresholds | undefined,
   defaults: Thresholds,
 ): Alert[] {

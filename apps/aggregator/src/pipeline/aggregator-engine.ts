@@ -7,14 +7,14 @@ import {
   type PartitionContext,
 } from '@streamline/messaging';
 import { ChangelogCodec } from '../state/changelog-codec';
-import type { OpenWindow } from '../windowing/telemetry-windows';
+import type { WindowAggregate } from '../windowing/telemetry-windows';
 import { ActivityPartition } from './activity-partition';
 import type { PipelineSettings } from './pipeline-settings';
 import { StateRestorer, type RestoreReport } from './state-restorer';
 import { TelemetryPartition, windowValueOf } from './telemetry-partition';
 
 /** Called with the 1-minute windows a transaction closes, before it commits (alerts). */
-export type ClosedWindowsHook = (windows: readonly OpenWindow[]) => Promise<void>;
+export type ClosedWindowsHook = (windows: readonly WindowAggregate[]) => Promise<void>;
 
 export interface EngineOptions {
   kafka: Kafka;
@@ -154,6 +154,7 @@ export class AggregatorEngine {
         : new ActivityPartition(settings, partition, codec, now);
     this.states.delete(keyOf(topic, partition));
     await this.restorer.restore({ topic, partition, apply: (entry) => state.apply(entry) });
+    state.restored();
     state.lastRecordAt = Date.now();
     this.states.set(keyOf(topic, partition), state);
   }
@@ -163,7 +164,7 @@ export class AggregatorEngine {
     { topic, partition }: PartitionContext,
   ): Promise<readonly OutputRecord[]> {
     const state = this.stateOf(topic, partition);
-    const closed: OpenWindow[] = [];
+    const closed: WindowAggregate[] = [];
     const lateBefore = state.lateCount;
     const outputs =
       state instanceof TelemetryPartition
@@ -177,7 +178,7 @@ export class AggregatorEngine {
   private async punctuate({ topic, partition }: OwnedPartition): Promise<readonly OutputRecord[]> {
     const state = this.states.get(keyOf(topic, partition));
     if (state === undefined) return [];
-    const closed: OpenWindow[] = [];
+    const closed: WindowAggregate[] = [];
     const outputs =
       state instanceof TelemetryPartition
         ? state.punctuate(Date.now(), closed)
@@ -187,7 +188,7 @@ export class AggregatorEngine {
   }
 
   /** Alerts first (they must be out before the transaction commits), then the query history. */
-  private async closed(windows: OpenWindow[]): Promise<void> {
+  private async closed(windows: WindowAggregate[]): Promise<void> {
     if (windows.length === 0) return;
     await this.options.onClosedWindows?.(windows);
     for (const window of windows) {

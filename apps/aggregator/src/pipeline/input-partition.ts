@@ -39,6 +39,11 @@ export abstract class InputPartition {
     this.persistedStreamTime = this.streamTime;
   }
 
+  /** Called once every changelog entry of the partition has been applied. */
+  restored(): void {
+    // Nothing to index by default.
+  }
+
   /** The record's value, or undefined once it went to the dead-letter topic (bad, or too far ahead). */
   protected decode<T extends { ts: number }>(
     contract: Contract<T>,

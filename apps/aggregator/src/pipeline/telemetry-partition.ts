@@ -12,12 +12,12 @@ import {
 import type { OutputRecord } from '@streamline/messaging';
 import type { ChangelogCodec, ChangelogEntry } from '../state/changelog-codec';
 import { toAggregates } from '../windowing/metric-accumulator';
-import { TelemetryWindows, type OpenWindow } from '../windowing/telemetry-windows';
+import { TelemetryWindows, type WindowAggregate } from '../windowing/telemetry-windows';
 import { InputPartition } from './input-partition';
 import type { PipelineSettings } from './pipeline-settings';
 
 /** The published form of a window. */
-export function windowValueOf(window: OpenWindow): TelemetryWindow {
+export function windowValueOf(window: WindowAggregate): TelemetryWindow {
   return {
     windowId: windowIdOf(window.deviceId, window.start, window.end - window.start),
     deviceId: window.deviceId,
@@ -54,13 +54,21 @@ export class TelemetryPartition extends InputPartition {
   }
 
   protected applyState(entry: ChangelogEntry): void {
-    if (entry.type !== 'window') return;
-    if (entry.window === null) this.windows.forget(entry.key);
-    else this.windows.restore(entry.window);
+    if (entry.type !== 'pane') return;
+    if (entry.pane === null) this.windows.forget(entry.deviceId, entry.start);
+    else this.windows.restore(entry.pane);
+  }
+
+  override restored(): void {
+    this.windows.finishRestore();
   }
 
   /** Turns a run of input records into outputs; closed 1-minute windows go to `closed`. */
-  process(records: readonly KafkaMessage[], now: number, closed: OpenWindow[]): OutputRecord[] {
+  process(
+    records: readonly KafkaMessage[],
+    now: number,
+    closed: WindowAggregate[],
+  ): OutputRecord[] {
     const outputs: OutputRecord[] = [];
     for (const message of records) {
       const reading = this.decode(telemetryContract, message, now, outputs);
@@ -78,32 +86,34 @@ export class TelemetryPartition extends InputPartition {
   }
 
   /** The idle clock: with no record for idleMs, stream time follows the wall clock minus grace. */
-  punctuate(now: number, closed: OpenWindow[]): OutputRecord[] {
+  punctuate(now: number, closed: WindowAggregate[]): OutputRecord[] {
     if (!this.idleAdvance(now, this.settings.windows.graceMs)) return [];
     const outputs: OutputRecord[] = [];
     this.drain(outputs, closed);
     return outputs;
   }
 
-  private drain(outputs: OutputRecord[], closedTumbling: OpenWindow[]): void {
-    const { windows } = this;
+  private drain(outputs: OutputRecord[], closedTumbling: WindowAggregate[]): void {
+    const { windows, codec } = this;
     const update = this.settings.emitMode === 'update';
     for (const window of windows.closeDue()) {
-      const changed = windows.dirty.delete(window);
-      if (!update || changed) outputs.push(this.windowRecord(window));
-      if (window.persisted) outputs.push(this.codec.windowTombstone(window));
+      // On update, a window already went out with its last change.
+      if (!update || window.changed) outputs.push(this.windowRecord(window));
       if (window.kind === 'tumbling') closedTumbling.push(window);
     }
-    for (const window of windows.dirty) {
-      outputs.push(this.codec.window(window));
-      window.persisted = true;
-      if (update) outputs.push(this.windowRecord(window));
+    if (update)
+      for (const window of windows.changedWindows()) outputs.push(this.windowRecord(window));
+    for (const pane of windows.evicted) if (pane.persisted) outputs.push(codec.paneTombstone(pane));
+    windows.evicted.length = 0;
+    for (const pane of windows.dirty) {
+      outputs.push(codec.pane(pane));
+      pane.persisted = true;
     }
     windows.dirty.clear();
     this.persistStreamTime(outputs);
   }
 
-  private windowRecord(window: OpenWindow): OutputRecord {
+  private windowRecord(window: WindowAggregate): OutputRecord {
     const tumbling = window.kind === 'tumbling';
     return {
       topic: tumbling ? this.settings.topics.windows1m : this.settings.topics.windows5m,

@@ -2,22 +2,22 @@ import type { KafkaMessage } from 'kafkajs';
 import type { RawRecord } from '@streamline/messaging';
 import type { MetricAccumulator, MetricAccumulators } from '../windowing/metric-accumulator';
 import { sessionKeyOf, type Session } from '../windowing/session-windows';
-import { windowKeyOf, type OpenWindow } from '../windowing/telemetry-windows';
+import { paneKeyOf, type Pane } from '../windowing/telemetry-windows';
 
 /**
  * Changelog records of one input partition go to the changelog partition of the same number;
  * their keys start with the input topic, so the two inputs' partition n share changelog
- * partition n without colliding: `<topic>|t|<start>|<device>`, `<topic>|h|…`, `<topic>|s|<start>|<user>`
- * and `<topic>|st` (stream time). A tombstone (null value) ends a window or session.
+ * partition n without colliding: `<topic>|p|<start>|<device>` (a telemetry pane),
+ * `<topic>|s|<start>|<user>` (a session) and `<topic>|st` (stream time). A tombstone (null value)
+ * ends a pane or session. Records of the pre-pane format (`|t|`, `|h|`: whole windows) are
+ * ignored: an upgrade from it starts the open windows afresh.
  */
 export const STREAM_TIME_KEY = 'st';
 
-/** Compact changelog value of a window: metrics as [count, min, max, sum]. */
-interface WindowValue {
-  k: 't' | 'h';
+/** Compact changelog value of a pane: metrics as [count, min, max, sum]. */
+interface PaneValue {
   d: string;
   s: number;
-  e: number;
   c: number;
   m: Record<string, [number, number, number, number]>;
 }
@@ -39,28 +39,18 @@ export class ChangelogCodec {
     private readonly partition: number,
   ) {}
 
-  window(window: OpenWindow): RawRecord {
-    const m: WindowValue['m'] = {};
-    for (const name in window.metrics) {
-      const a = window.metrics[name] as MetricAccumulator;
+  pane(pane: Pane): RawRecord {
+    const m: PaneValue['m'] = {};
+    for (const name in pane.metrics) {
+      const a = pane.metrics[name] as MetricAccumulator;
       m[name] = [a.count, a.min, a.max, a.sum];
     }
-    const value: WindowValue = {
-      k: window.kind === 'tumbling' ? 't' : 'h',
-      d: window.deviceId,
-      s: window.start,
-      e: window.end,
-      c: window.count,
-      m,
-    };
-    return this.record(
-      windowKeyOf(window.kind, window.deviceId, window.start),
-      JSON.stringify(value),
-    );
+    const value: PaneValue = { d: pane.deviceId, s: pane.start, c: pane.count, m };
+    return this.record(paneKeyOf(pane.deviceId, pane.start), JSON.stringify(value));
   }
 
-  windowTombstone(window: OpenWindow): RawRecord {
-    return this.record(windowKeyOf(window.kind, window.deviceId, window.start), null);
+  paneTombstone(pane: Pane): RawRecord {
+    return this.record(paneKeyOf(pane.deviceId, pane.start), null);
   }
 
   session(session: Session): RawRecord {
@@ -96,7 +86,7 @@ export class ChangelogCodec {
 /** What one changelog record says about the state of one input topic's partition. */
 export type ChangelogEntry =
   | { type: 'stream-time'; streamTime: number }
-  | { type: 'window'; key: string; window: OpenWindow | null }
+  | { type: 'pane'; deviceId: string; start: number; pane: Pane | null }
   | { type: 'session'; key: string; userId: string; start: number; session: Session | null };
 
 /** Decodes a changelog record of `inputTopic`; undefined for the other input's records. */
@@ -135,25 +125,19 @@ export function decodeChangelog(
             },
     };
   }
-  if (kind !== 't' && kind !== 'h') return undefined;
-  if (text === null) return { type: 'window', key, window: null };
-  const v = JSON.parse(text) as WindowValue;
+  if (kind !== 'p') return undefined;
+  const deviceId = entity.join('|');
+  if (text === null) return { type: 'pane', deviceId, start: Number(start), pane: null };
+  const v = JSON.parse(text) as PaneValue;
   const metrics = Object.create(null) as MetricAccumulators;
   for (const name in v.m) {
     const [count, min, max, sum] = v.m[name] as [number, number, number, number];
     metrics[name] = { count, min, max, sum };
   }
   return {
-    type: 'window',
-    key,
-    window: {
-      kind: v.k === 't' ? 'tumbling' : 'hopping',
-      deviceId: v.d,
-      start: v.s,
-      end: v.e,
-      count: v.c,
-      metrics,
-      persisted: true,
-    },
+    type: 'pane',
+    deviceId,
+    start: Number(start),
+    pane: { deviceId: v.d, start: v.s, count: v.c, metrics, persisted: true, refs: 0 },
   };
 }

@@ -34,27 +34,30 @@ export function addMetrics(
   }
 }
 
-/** Combines two windows' accumulators (used to prove hopping = union of tumbling). */
+/** Folds `source` into `into` (panes into the window they belong to). */
+export function mergeInto(into: MetricAccumulators, source: MetricAccumulators): void {
+  for (const name in source) {
+    const acc = source[name] as MetricAccumulator;
+    const prev = into[name];
+    if (prev === undefined) {
+      into[name] = { ...acc };
+    } else {
+      prev.count += acc.count;
+      if (acc.min < prev.min) prev.min = acc.min;
+      if (acc.max > prev.max) prev.max = acc.max;
+      prev.sum += acc.sum;
+    }
+  }
+}
+
+/** Combines two windows' accumulators into new ones (used to prove hopping = union of tumbling). */
 export function mergeAccumulators(
   a: MetricAccumulators,
   b: MetricAccumulators,
 ): MetricAccumulators {
   const out = emptyAccumulators();
-  for (const source of [a, b]) {
-    for (const name in source) {
-      const acc = source[name] as MetricAccumulator;
-      const prev = out[name];
-      out[name] =
-        prev === undefined
-          ? { ...acc }
-          : {
-              count: prev.count + acc.count,
-              min: Math.min(prev.min, acc.min),
-              max: Math.max(prev.max, acc.max),
-              sum: prev.sum + acc.sum,
-            };
-    }
-  }
+  mergeInto(out, a);
+  mergeInto(out, b);
   return out;
 }
 

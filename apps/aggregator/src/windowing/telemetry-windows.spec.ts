@@ -1,6 +1,9 @@
 import fc from 'fast-check';
+import type { KafkaMessage } from 'kafkajs';
+import type { RawRecord } from '@streamline/messaging';
+import { ChangelogCodec, decodeChangelog } from '../state/changelog-codec';
 import { mergeAccumulators, toAggregates } from './metric-accumulator';
-import { TelemetryWindows, type OpenWindow } from './telemetry-windows';
+import { TelemetryWindows, type WindowAggregate } from './telemetry-windows';
 import { alignedStart, hoppingStarts } from './window-math';
 
 const MINUTE = 60_000;
@@ -24,7 +27,7 @@ const readingArb = (spanMs: number) =>
   });
 
 /** What a published window says: the comparable part. */
-function published(w: OpenWindow) {
+function published(w: WindowAggregate) {
   return {
     kind: w.kind,
     deviceId: w.deviceId,
@@ -38,7 +41,7 @@ function published(w: OpenWindow) {
 /** Runs readings through one partition's windows, closing after every `closeEvery` readings. */
 function run(readings: readonly Reading[], graceMs: number, closeEvery: number) {
   const windows = new TelemetryWindows({ ...SPEC, graceMs });
-  const closed: OpenWindow[] = [];
+  const closed: WindowAggregate[] = [];
   const missed: Array<{ reading: Reading; start: number; end: number; kind: string }> = [];
   readings.forEach((r, i) => {
     for (const m of windows.add(r.deviceId, r.ts, r.metrics) ?? [])
@@ -189,5 +192,105 @@ describe('TelemetryWindows', () => {
       { kind: 'tumbling', start: BASE, end: BASE + MINUTE },
       { kind: 'hopping', start: BASE - 4 * MINUTE, end: BASE + MINUTE },
     ]);
+  });
+});
+
+describe('TelemetryWindows state in the changelog', () => {
+  const INPUT = 'telemetry-in';
+
+  /** A compacted changelog: the last record per key, tombstones removing it. */
+  class Changelog {
+    readonly records = new Map<string, KafkaMessage>();
+    readonly codec = new ChangelogCodec('changelog', INPUT, 0);
+    written = 0;
+
+    write(record: RawRecord): void {
+      this.written += 1;
+      const key = String(record.key);
+      if (record.value === null) this.records.delete(key);
+      else
+        this.records.set(key, {
+          key: Buffer.from(key),
+          value: Buffer.from(String(record.value)),
+        } as KafkaMessage);
+    }
+
+    /** What TelemetryPartition writes after each run: changed panes, evicted ones, stream time. */
+    flush(windows: TelemetryWindows): void {
+      for (const pane of windows.evicted)
+        if (pane.persisted) this.write(this.codec.paneTombstone(pane));
+      windows.evicted.length = 0;
+      for (const pane of windows.dirty) {
+        this.write(this.codec.pane(pane));
+        pane.persisted = true;
+      }
+      windows.dirty.clear();
+      this.write(this.codec.streamTime(windows.streamTime));
+    }
+
+    restore(): TelemetryWindows {
+      const windows = new TelemetryWindows({ ...SPEC, graceMs: 20_000 });
+      for (const message of this.records.values()) {
+        const entry = decodeChangelog(INPUT, message);
+        if (entry?.type === 'stream-time') windows.advanceTo(entry.streamTime);
+        else if (entry?.type === 'pane' && entry.pane !== null) windows.restore(entry.pane);
+      }
+      windows.finishRestore();
+      return windows;
+    }
+  }
+
+  it('a restore after any transaction continues exactly like the instance that wrote the changelog', () => {
+    fc.assert(
+      fc.property(
+        fc.array(readingArb(12 * MINUTE), { minLength: 2, maxLength: 80 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.nat(),
+        (readings, every, at) => {
+          // A transaction is a run of `every` readings; state survives up to the last commit.
+          const commits = Math.ceil(readings.length / every);
+          const cut = Math.min(readings.length, (at % commits) * every || every);
+          const original = new TelemetryWindows({ ...SPEC, graceMs: 20_000 });
+          const changelog = new Changelog();
+          readings.slice(0, cut).forEach((r, i) => {
+            original.add(r.deviceId, r.ts, r.metrics);
+            if ((i + 1) % every === 0 || i + 1 === cut) {
+              original.closeDue();
+              changelog.flush(original);
+            }
+          });
+          const restored = changelog.restore();
+          expect(restored.streamTime).toBe(original.streamTime);
+          expect(restored.list().map(published)).toEqual(original.list().map(published));
+          const rest = (windows: TelemetryWindows) => {
+            const out: Array<ReturnType<typeof published>> = [];
+            for (const r of readings.slice(cut)) {
+              windows.add(r.deviceId, r.ts, r.metrics);
+              out.push(...windows.closeDue().map(published));
+            }
+            windows.advanceTo(Number.MAX_SAFE_INTEGER);
+            return [...out, ...windows.closeDue().map(published)];
+          };
+          expect(rest(restored)).toEqual(rest(original));
+        },
+      ),
+    );
+  });
+
+  it('writes one changelog record per device and pane changed, not one per window', () => {
+    const windows = new TelemetryWindows({ ...SPEC, graceMs: 10_000 });
+    const changelog = new Changelog();
+    for (let i = 0; i < 100; i++) windows.add(`d-${i % 4}`, BASE + i * 100, { t: i });
+    changelog.flush(windows);
+    // 4 devices × 1 pane, and the stream time: the six windows of each pane are built on close.
+    expect(changelog.written).toBe(5);
+    expect(windows.size).toBe(4 * 6);
+    windows.advanceTo(BASE + 10 * MINUTE);
+    const closed = windows.closeDue();
+    expect(closed).toHaveLength(24);
+    changelog.flush(windows);
+    // Every pane went with its last window: a tombstone each, and nothing stays open.
+    expect(changelog.records.size).toBe(1);
+    expect(windows.size).toBe(0);
   });
 });
