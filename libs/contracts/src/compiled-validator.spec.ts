@@ -198,5 +198,11 @@ describe('compiled contract checks (zod → JSON Schema → ajv)', () => {
     const record =
       '{"deviceId":"d1","ts":1700000000000,"metrics":{"t":1e999},"ingestedAt":1700000000000}';
     expect(parseJson(telemetryContract, record).ok).toBe(false);
+    // 309 digits without an exponent overflow too.
+    const digits = `{"deviceId":"d1","ts":1700000000000,"metrics":{"t":${'9'.repeat(309)}},"ingestedAt":1700000000000}`;
+    expect(parseJson(telemetryContract, digits).ok).toBe(false);
+    expect(parseJson(telemetryContract, digits.replace('9'.repeat(309), '9'.repeat(308))).ok).toBe(
+      true,
+    );
   });
 });

@@ -119,7 +119,13 @@ function parseText(text: string): ValidationResult<unknown> {
  * or more; or 309 digits in a row). JSON Schema has no word for "finite", zod has: such text
  * meets zod. Matching such text inside a string only costs that record the fast path.
  */
-const MAY_OVERFLOW = /\d[eE][+-]?0*[1-9]\d{2}|\d{309}/;
+const BIG_EXPONENT = /\d[eE][+-]?0*[1-9]\d{2}/;
+const DIGITS_309 = /\d{309}/;
+function mayOverflow(text: string): boolean {
+  // Two scans, the second only for text long enough: one alternation was 4x slower than
+  // JSON.parse itself on telemetry records.
+  return BIG_EXPONENT.test(text) || (text.length >= 309 && DIGITS_309.test(text));
+}
 
 /**
  * Decodes UTF-8 JSON bytes and validates them; every failure is reported as issues. A record
@@ -135,7 +141,7 @@ export function parseJson<T>(
   const decoded = parseText(text.value);
   if (!decoded.ok) return decoded;
   const check = compiledCheckOf(contract);
-  if (check !== undefined && check(decoded.value) && !MAY_OVERFLOW.test(text.value)) {
+  if (check !== undefined && check(decoded.value) && !mayOverflow(text.value)) {
     return { ok: true, value: decoded.value as T };
   }
   return validate(contract, decoded.value);
