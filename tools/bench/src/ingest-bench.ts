@@ -10,7 +10,11 @@
  * at most --window messages not yet in Kafka, below Mosquitto's 1 000 queued per session),
  * one reading per message and --batch readings per message (a gateway).
  *
+ * Last, the outage row (ingest-outage.ts): --outage-rate readings/s while a private Kafka is
+ * frozen (SIGSTOP) for --outage-seconds, then thawed: readings lost, MQTT reconnects, drain time.
+ *
  *   npm run bench:ingest -- [--duration S (10)] [--rates 1000,5000] [--batch 10] [--window 500]
+ *     [--outage-seconds 90 (0: no outage row)] [--outage-rate 5000]
  *
  * Everything it creates (topics, MQTT sessions, KV bucket) has a unique name and is deleted.
  */
@@ -23,6 +27,7 @@ import { createKafka, silentLogger } from '@streamline/messaging';
 import { startBuiltService, type BuiltService } from '@streamline/testing';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { connect as connectNats } from 'nats';
+import { runOutageRow } from './ingest-outage';
 
 const MQTT_URL = process.env['MQTT_URL'] ?? 'mqtt://localhost:1883';
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://localhost:4222';
@@ -160,6 +165,9 @@ interface Args {
   rates: number[];
   batch: number;
   window: number;
+  /** 0: no outage row. */
+  outageMs: number;
+  outageRate: number;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -172,11 +180,18 @@ function parseArgs(argv: readonly string[]): Args {
     if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} needs a positive integer`);
     return value;
   };
+  const nonNegative = (name: string, fallback: number) => {
+    const value = Number(option(name) ?? fallback);
+    if (!Number.isInteger(value) || value < 0) throw new Error(`${name} needs an integer >= 0`);
+    return value;
+  };
   return {
     durationMs: positive('--duration', 10) * 1_000,
     rates: (option('--rates') ?? '1000,5000').split(',').map(Number),
     batch: positive('--batch', 10),
     window: positive('--window', 500),
+    outageMs: nonNegative('--outage-seconds', 90) * 1_000,
+    outageRate: positive('--outage-rate', 5_000),
   };
 }
 
@@ -402,6 +417,17 @@ async function main(): Promise<void> {
         'sent/s: acknowledged by Mosquitto; stored/s: first to last record stored; latency: Kafka\n' +
         'LogAppendTime (relay: receipt) − publish time; lost: acknowledged by Mosquitto, not arrived within 30 s\n',
     );
+    if (args.outageMs > 0) {
+      await runOutageRow({
+        id,
+        rate: args.outageRate,
+        outageMs: args.outageMs,
+        leadMs: 10_000,
+        drainTimeoutMs: 600_000,
+        natsUrl: NATS_URL,
+        startIngestor,
+      });
+    }
   } finally {
     for (const cleanup of cleanups)
       await cleanup().catch((error: unknown) => console.error('cleanup:', error));
