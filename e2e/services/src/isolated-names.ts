@@ -10,9 +10,8 @@ import {
   TOPIC_SETTINGS,
 } from '@streamline/contracts';
 import { createKafka, ensureTopics, silentLogger } from '@streamline/messaging';
-import { TEST_ENV, uniqueName } from '@streamline/testing';
+import { TEST_ENV, purgeMqttSession, uniqueName } from '@streamline/testing';
 import type { Admin } from 'kafkajs';
-import { connectAsync } from 'mqtt';
 import { connect } from 'nats';
 
 /** What exists on the shared brokers: compared before and after the suite. */
@@ -155,15 +154,8 @@ export class IsolatedNames {
     } finally {
       await nc.close();
     }
-    for (const clientId of [this.mqttClientId, `${this.mqttClientId}-status`]) {
-      const client = await connectAsync(TEST_ENV.mqttUrl, {
-        clientId,
-        protocolVersion: 5,
-        clean: true,
-        properties: { sessionExpiryInterval: 0 },
-      });
-      await client.endAsync();
-    }
+    for (const clientId of [this.mqttClientId, `${this.mqttClientId}-status`])
+      await purgeMqttSession(clientId);
   }
 }
 

@@ -1,6 +1,7 @@
 export * from './infra/unique-name';
 export * from './infra/test-env';
 export * from './infra/wait-for';
+export * from './infra/mqtt-session';
 export * from './infra/test-database';
 export * from './service/test-service';
 export * from './service/platform-endpoints.suite';

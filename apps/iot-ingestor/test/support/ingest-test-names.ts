@@ -2,7 +2,9 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKafka, ensureTopics, silentLogger } from '@streamline/messaging';
-import { TEST_ENV, uniqueName } from '@streamline/testing';
+import { TEST_ENV, purgeMqttSession, uniqueName } from '@streamline/testing';
+
+export { purgeMqttSession } from '@streamline/testing';
 import { connect as mqttConnect, connectAsync } from 'mqtt';
 import { connect } from 'nats';
 
@@ -112,17 +114,6 @@ export class IngestTestSpace {
       await nc.close();
     }
   }
-}
-
-/** Deletes a persistent MQTT session and whatever it still queues. */
-export async function purgeMqttSession(clientId: string): Promise<void> {
-  const client = await connectAsync(TEST_ENV.mqttUrl, {
-    clientId,
-    protocolVersion: 5,
-    clean: true,
-    properties: { sessionExpiryInterval: 0 },
-  });
-  await client.endAsync();
 }
 
 /**
