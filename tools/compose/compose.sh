@@ -142,7 +142,8 @@ cmd_wait() {
           die "one-shot $service exited $code"
         fi
         [[ "$state" == exited ]] || pending+=("$service:$state")
-      elif [[ "$health" != healthy ]]; then
+      elif [[ "$state" != running || "$health" != healthy ]]; then
+        # Running too: a container in a restart loop may still show its last health status.
         pending+=("$service:$state/$health")
       fi
     done
