@@ -90,7 +90,8 @@ async function rawRate(kafka: Kafka, topic: string, groupId: string): Promise<nu
 
 /** Sends `signal`, then SIGKILL after `graceMs`; resolves once the process has exited. */
 async function stopChild(child: ChildProcess, signal: NodeJS.Signals, graceMs = 0): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  // Never started (spawn failed), or already gone.
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   child.kill(signal);
   if (signal === 'SIGKILL') return exited;
@@ -111,10 +112,15 @@ async function committedRate(
   topic: string,
   stop: () => Promise<void>,
 ): Promise<number> {
+  let failed: Error | undefined;
+  child.once('error', (error) => (failed = error));
   try {
     let start: { at: number; offset: number } | undefined;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`${label} exited with ${child.exitCode}`);
+      if (failed !== undefined) throw failed;
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`${label} exited with ${child.exitCode ?? child.signalCode}`);
+      }
       const total = await committedTotal(admin, groupId, topic).catch(() => 0);
       const now = performance.now();
       if (start === undefined && total > 0) start = { at: now, offset: total };
