@@ -346,6 +346,23 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it("spools the ingestor's readings on a named volume the service can write", () => {
+    const ingestor = composeService(compose, 'iot-ingestor');
+    const spoolDir = String(ingestor.environment?.['SPOOL_DIR'] ?? '');
+    const mounts = (ingestor.volumes ?? []).filter((v): v is string => typeof v === 'string');
+    const onVolume = mounts.some((mount) => {
+      const [source, target] = mount.split(':') as [string, string];
+      return (
+        Object.keys(compose.volumes ?? {}).includes(source) && spoolDir.startsWith(`${target}/`)
+      );
+    });
+    // The image's default (./tmp under /app) is not writable by its `node` user: a crash loop.
+    expect({ spoolDir, onVolume }).toEqual({
+      spoolDir: expect.stringMatching(/^\//),
+      onVolume: true,
+    });
+  });
+
   it('bind-mounts only files that exist in the repository', () => {
     for (const [name, service] of Object.entries(compose.services)) {
       for (const volume of service.volumes ?? []) {
