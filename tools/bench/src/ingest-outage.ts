@@ -165,12 +165,30 @@ export async function runOutageRow(options: OutageOptions): Promise<void> {
     const acked = result.published - failed.size;
     const ackedArrived = () => distinct - result.failed.filter((seq) => seen[seq] === 1).length;
     const deadline = thawedAt + options.drainTimeoutMs;
-    while (ackedArrived() < acked && Date.now() < deadline) await sleep(200);
+    // Done when all arrived, or when nothing more can: the spool empty, nothing in flight and
+    // nothing new in Kafka for 30 s (what is missing then was never taken by the ingestor).
+    const idle = async () => {
+      if (Date.now() - Math.max(lastArrival, thawedAt) < 30_000) return false;
+      const metrics = await fetch(`${ingestor.url}/metrics`).then((r) => r.text());
+      return (
+        metricOf(metrics, 'iot_ingestor_spool_records') === 0 &&
+        metricOf(metrics, 'iot_ingestor_messages_in_flight') === 0
+      );
+    };
+    while (ackedArrived() < acked && Date.now() < deadline && !(await idle())) await sleep(500);
+    const received = metricOf(
+      await fetch(`${ingestor.url}/metrics`).then((r) => r.text()),
+      'iot_ingestor_messages_received_total',
+    );
+    const dropped = await mosquitto.droppedMessages();
     let lost = 0;
     for (let seq = 0; seq < result.published; seq++) {
       if (!failed.has(seq) && seen[seq] !== 1) lost += 1;
     }
-    const drainSeconds = lost === 0 ? (Math.max(lastArrival, thawedAt) - thawedAt) / 1_000 : NaN;
+    const drainSeconds =
+      ackedArrived() < acked && Date.now() >= deadline
+        ? NaN
+        : (Math.max(lastArrival, thawedAt) - thawedAt) / 1_000;
     const reconnects = Math.max(0, (await mosquitto.connectionsOf(clientId)) - 1);
 
     const fmt = (values: number[]) => values.map((l) => l.toFixed(2)).join(' ');
@@ -182,6 +200,8 @@ export async function runOutageRow(options: OutageOptions): Promise<void> {
     const cells = [
       'published',
       'acked',
+      'ingestor rcv',
+      'mosq. drops',
       'lost',
       'MQTT reconn.',
       'spool peak',
@@ -193,6 +213,8 @@ export async function runOutageRow(options: OutageOptions): Promise<void> {
       [
         result.published,
         acked,
+        received,
+        dropped,
         lost,
         reconnects,
         peak,
@@ -206,13 +228,20 @@ export async function runOutageRow(options: OutageOptions): Promise<void> {
     );
     console.log(
       `/status said Kafka unreachable during the freeze: ${reachableDuringOutage ? 'no' : 'yes'}; ` +
-        'acked: PUBACK from Mosquitto; lost: acked and not in Kafka; drain: thaw → last ' +
-        'acknowledged reading in Kafka; drain /s: spool peak / drain s\n',
+        'acked: PUBACK from Mosquitto; ingestor rcv: messages the ingestor received; mosq. ' +
+        "drops: Mosquitto's $SYS/broker/publish/messages/dropped (queue limits); lost: acked " +
+        'and not in Kafka; drain: thaw → last reading in Kafka; drain /s: spool peak / drain s\n',
     );
   } finally {
     for (const cleanup of cleanups)
       await cleanup().catch((error: unknown) => console.error('outage cleanup:', error));
   }
+}
+
+/** A counter or gauge of a /metrics text, summed over its label sets. */
+function metricOf(text: string, name: string): number {
+  const pattern = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm');
+  return [...text.matchAll(pattern)].reduce((sum, match) => sum + Number(match[1]), 0);
 }
 
 function sleep(ms: number): Promise<void> {
@@ -262,6 +291,25 @@ class BenchMosquitto {
   async connectionsOf(clientId: string): Promise<number> {
     const log = await readFile(join(this.dir, 'mosquitto.log'), 'utf8').catch(() => '');
     return log.split('\n').filter((line) => line.includes(` as ${clientId} `)).length;
+  }
+
+  /**
+   * Messages Mosquitto dropped for queue or in-flight limits (while still acknowledging their
+   * publishers): its $SYS counter, refreshed every `sys_interval` (10 s), so read after 11 s.
+   */
+  async droppedMessages(): Promise<number> {
+    await sleep(11_000);
+    const client = await connectAsync(this.url, { clientId: `bench-sys-${process.pid}` });
+    try {
+      const value = new Promise<number>((ok) =>
+        client.on('message', (_topic, payload) => ok(Number(payload.toString()))),
+      );
+      await client.subscribeAsync('$SYS/broker/publish/messages/dropped');
+      // Mosquitto publishes the counter once it changed from 0: no message means none dropped.
+      return await Promise.race([value, sleep(12_000).then(() => 0)]);
+    } finally {
+      await client.endAsync();
+    }
   }
 
   async destroy(): Promise<void> {
