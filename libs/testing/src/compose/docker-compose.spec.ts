@@ -348,7 +348,7 @@ describe('docker-compose.yml', () => {
 
   it("spools the ingestor's readings on a named volume the service can write", () => {
     const ingestor = composeService(compose, 'iot-ingestor');
-    const spoolDir = String(ingestor.environment?.['SPOOL_DIR'] ?? '');
+    const spoolDir = composeServiceEnvironment(compose, 'iot-ingestor')['SPOOL_DIR'] ?? '';
     const mounts = (ingestor.volumes ?? []).filter((v): v is string => typeof v === 'string');
     const onVolume = mounts.some((mount) => {
       const [source, target] = mount.split(':') as [string, string];
