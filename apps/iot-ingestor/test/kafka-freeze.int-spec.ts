@@ -1,8 +1,9 @@
-import { PrivateKafka, waitFor } from '@streamline/testing';
+import { waitFor, type PrivateKafka } from '@streamline/testing';
 import { IngestTestSpace } from './support/ingest-test-names';
 import { IngestorProcess } from './support/ingestor-process';
 import { KafkaTail } from './support/kafka-tail';
-import { PrivateMosquitto } from './support/private-mosquitto';
+import { PrivateBrokers } from './support/private-brokers';
+import type { PrivateMosquitto } from './support/private-mosquitto';
 import { SteadyPublisher } from './support/steady-publisher';
 
 const FREEZE_MS = 90_000;
@@ -20,33 +21,25 @@ const RATE = 300;
 describe('iot-ingestor through a 90 s Kafka freeze (private Kafka and Mosquitto)', () => {
   const spool = new IngestTestSpace();
   const direct = new IngestTestSpace();
+  let brokers: PrivateBrokers;
   let kafka: PrivateKafka;
   let mosquitto: PrivateMosquitto;
   const devices: SteadyPublisher[] = [];
 
   beforeAll(async () => {
-    [kafka, mosquitto] = await Promise.all([PrivateKafka.create(), PrivateMosquitto.start()]);
-    await kafka.start();
-    // One after the other: a fresh single-node broker answers a second concurrent create with
-    // "does not host this topic-partition" until the first one's metadata settled.
-    await spool.createTopics(kafka.brokers);
-    await direct.createTopics(kafka.brokers);
+    brokers = await PrivateBrokers.start(spool, direct);
+    ({ kafka, mosquitto } = brokers);
   }, 180_000);
 
   afterAll(async () => {
     await Promise.all(devices.map((d) => d.close()));
     await IngestorProcess.stopAll();
-    await spool.cleanup(kafka?.brokers);
-    await direct.cleanup(kafka?.brokers);
-    await kafka?.destroy();
-    await mosquitto?.destroy();
+    await (brokers?.destroy() ?? Promise.all([spool, direct].map((s) => s.cleanup())));
   }, 120_000);
 
   it('loses nothing in spool mode (kill -9 with a full spool included) or direct mode, and keeps the MQTT connections', async () => {
     const env = (space: IngestTestSpace, mode: string) =>
-      space.env({
-        KAFKA_BROKERS: kafka.brokers.join(','),
-        MQTT_URL: mosquitto.url,
+      brokers.env(space, {
         INGEST_MODE: mode,
       });
     const spoolEnv = env(spool, 'spool');

@@ -1,8 +1,9 @@
-import { PrivateKafka, waitFor } from '@streamline/testing';
+import { waitFor, type PrivateKafka } from '@streamline/testing';
 import { IngestTestSpace } from './support/ingest-test-names';
 import { IngestorProcess } from './support/ingestor-process';
 import { KafkaTail } from './support/kafka-tail';
-import { PrivateMosquitto } from './support/private-mosquitto';
+import { PrivateBrokers } from './support/private-brokers';
+import type { PrivateMosquitto } from './support/private-mosquitto';
 import { SteadyPublisher } from './support/steady-publisher';
 
 const STOP_MS = 30_000;
@@ -22,31 +23,27 @@ interface SpoolStatus {
  */
 describe('iot-ingestor through a 30 s Kafka stop in spool mode (private Kafka and Mosquitto)', () => {
   const space = new IngestTestSpace();
+  let brokers: PrivateBrokers;
   let kafka: PrivateKafka;
   let mosquitto: PrivateMosquitto;
   let publisher: SteadyPublisher | undefined;
   const tails: KafkaTail[] = [];
 
   beforeAll(async () => {
-    [kafka, mosquitto] = await Promise.all([PrivateKafka.create(), PrivateMosquitto.start()]);
-    await kafka.start();
-    await space.createTopics(kafka.brokers);
+    brokers = await PrivateBrokers.start(space);
+    ({ kafka, mosquitto } = brokers);
   }, 180_000);
 
   afterAll(async () => {
     await publisher?.close();
     await Promise.all(tails.map((tail) => tail.stop().catch(() => undefined)));
     await IngestorProcess.stopAll();
-    await space.cleanup(kafka?.brokers);
-    await kafka?.destroy();
-    await mosquitto?.destroy();
+    await (brokers?.destroy() ?? Promise.all([space].map((s) => s.cleanup())));
   }, 120_000);
 
   it('loses no acknowledged reading, keeps its MQTT connection and stays ready', async () => {
     const ingestor = await IngestorProcess.start(
-      space.env({
-        KAFKA_BROKERS: kafka.brokers.join(','),
-        MQTT_URL: mosquitto.url,
+      brokers.env(space, {
         INGEST_MODE: 'spool',
       }),
     );
