@@ -1,53 +1,34 @@
 import { randomUUID } from 'node:crypto';
-import { silentLogger } from '@streamline/messaging';
 import { waitFor } from '@streamline/testing';
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import type { AggregatorEngine } from '../src/pipeline/aggregator-engine';
-import { engineFromConfig } from '../src/pipeline/engine-from-config';
 import {
   committed,
   committedWindows,
-  createSuiteTopics,
   MINUTE,
   sendReadings,
-  suiteConfig,
-  suiteNames,
-  testKafka,
+  startEngineSuite,
+  type EngineSuite,
+  type SuiteNames,
 } from './support/aggregator-test-kit';
 
 describe('aggregator sessions and idle close against real Kafka', () => {
-  const names = suiteNames('sessions');
   const GAP = 5 * MINUTE;
+  let suite: EngineSuite;
+  let names: SuiteNames;
   let kafka: Kafka;
   let admin: Admin;
   let producer: Producer;
-  let engine: AggregatorEngine;
-  let topics: string[] = [];
 
   beforeAll(async () => {
-    kafka = testKafka('agg-sessions-it');
-    admin = kafka.admin();
-    await admin.connect();
-    topics = await createSuiteTopics(admin, names);
-    producer = kafka.producer();
-    await producer.connect();
     // Idle after 1.5 s: a partition that stops receiving follows the wall clock.
-    engine = engineFromConfig(
-      'aggregator',
-      kafka,
-      suiteConfig(names, { AGG_SESSION_GAP_MS: String(GAP), AGG_IDLE_MS: '1500' }),
-      silentLogger,
-    );
-    await engine.start();
+    suite = await startEngineSuite('sessions', {
+      AGG_SESSION_GAP_MS: String(GAP),
+      AGG_IDLE_MS: '1500',
+    });
+    ({ names, kafka, admin, producer } = suite);
   });
 
-  afterAll(async () => {
-    await engine?.stop();
-    await producer?.disconnect();
-    await admin.deleteTopics({ topics }).catch(() => undefined);
-    await admin.deleteGroups([names.groupId]).catch(() => undefined);
-    await admin.disconnect();
-  });
+  afterAll(() => suite?.stop());
 
   it('merges sessions an event bridges and closes them (and windows) on the idle clock', async () => {
     const base = Math.floor((Date.now() - 60 * MINUTE) / MINUTE) * MINUTE;

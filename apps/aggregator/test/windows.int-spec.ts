@@ -1,21 +1,18 @@
 import { HEADERS } from '@streamline/contracts';
-import { silentLogger } from '@streamline/messaging';
 import { waitFor } from '@streamline/testing';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { AggregatorEngine } from '../src/pipeline/aggregator-engine';
-import { engineFromConfig } from '../src/pipeline/engine-from-config';
 import {
   committed,
   committedOffsetTotal,
   committedWindows,
-  createSuiteTopics,
   expectedWindows,
   MINUTE,
   sendFlush,
   sendReadings,
-  suiteConfig,
-  suiteNames,
-  testKafka,
+  startEngineSuite,
+  type EngineSuite,
+  type SuiteNames,
   withoutFlush,
   type Reading,
 } from './support/aggregator-test-kit';
@@ -34,32 +31,20 @@ function readingsFrom(base: number): Reading[] {
 }
 
 describe('aggregator windows against real Kafka', () => {
-  const names = suiteNames('windows');
   const base = Math.floor((Date.now() - 60 * MINUTE) / MINUTE) * MINUTE;
+  let suite: EngineSuite;
+  let names: SuiteNames;
   let kafka: Kafka;
   let admin: Admin;
   let producer: Producer;
   let engine: AggregatorEngine;
-  let topics: string[] = [];
 
   beforeAll(async () => {
-    kafka = testKafka('agg-windows-it');
-    admin = kafka.admin();
-    await admin.connect();
-    topics = await createSuiteTopics(admin, names);
-    producer = kafka.producer();
-    await producer.connect();
-    engine = engineFromConfig('aggregator', kafka, suiteConfig(names), silentLogger);
-    await engine.start();
+    suite = await startEngineSuite('windows');
+    ({ names, kafka, admin, producer, engine } = suite);
   });
 
-  afterAll(async () => {
-    await engine?.stop();
-    await producer?.disconnect();
-    await admin.deleteTopics({ topics }).catch(() => undefined);
-    await admin.deleteGroups([names.groupId]).catch(() => undefined);
-    await admin.disconnect();
-  });
+  afterAll(() => suite?.stop());
 
   it('publishes exactly the expected 1-minute and 5-minute windows, each once, then late readings and dead letters', async () => {
     const readings = readingsFrom(base);

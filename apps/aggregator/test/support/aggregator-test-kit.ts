@@ -2,6 +2,8 @@ import { connect } from 'nats';
 import { createKafka, ensureTopics, silentLogger } from '@streamline/messaging';
 import { readTopicToEnd, TEST_ENV, uniqueName, type ReadRecord } from '@streamline/testing';
 import type { Admin, Kafka, Producer } from 'kafkajs';
+import type { AggregatorEngine } from '../../src/pipeline/aggregator-engine';
+import { engineFromConfig } from '../../src/pipeline/engine-from-config';
 import { aggregatorConfigSchema, type AggregatorConfig } from '../../src/config/aggregator.config';
 
 /** The topics, group and names of one suite: never the production names. */
@@ -88,6 +90,45 @@ export async function removeSuiteState(admin: Admin, names: SuiteNames): Promise
     .map((g) => g.groupId)
     .filter((g) => g.startsWith(names.groupId));
   if (groups.length > 0) await admin.deleteGroups(groups).catch(() => undefined);
+}
+
+/** A suite's engine on its own topics, with a producer and an admin; `stop` removes it all. */
+export interface EngineSuite {
+  names: SuiteNames;
+  kafka: Kafka;
+  admin: Admin;
+  producer: Producer;
+  engine: AggregatorEngine;
+  stop(): Promise<void>;
+}
+
+export async function startEngineSuite(
+  label: string,
+  overrides: Record<string, string> = {},
+): Promise<EngineSuite> {
+  const names = suiteNames(label);
+  const kafka = testKafka(`agg-${label}-it`);
+  const admin = kafka.admin();
+  await admin.connect();
+  const topics = await createSuiteTopics(admin, names);
+  const producer = kafka.producer();
+  await producer.connect();
+  const engine = engineFromConfig('aggregator', kafka, suiteConfig(names, overrides), silentLogger);
+  await engine.start();
+  return {
+    names,
+    kafka,
+    admin,
+    producer,
+    engine,
+    async stop() {
+      await engine.stop();
+      await producer.disconnect();
+      await admin.deleteTopics({ topics }).catch(() => undefined);
+      await removeSuiteState(admin, names);
+      await admin.disconnect();
+    },
+  };
 }
 
 export function testKafka(clientId: string): Kafka {
