@@ -3,7 +3,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { compiledCheckOf } from './compiled-validator';
 import { defineContract, parseJson, type Contract } from './contract';
 import { telemetryContract } from './messages/telemetry/telemetry.schema';
+import { telemetryWindowContract } from './messages/telemetry-window/telemetry-window.schema';
 import { userActivityContract } from './messages/user-activity/user-activity.schema';
+import { userSessionContract } from './messages/user-session/user-session.schema';
 import { z } from 'zod';
 
 /** What the compiled check must say: accept exactly what zod accepts and returns unchanged. */
@@ -78,6 +80,79 @@ const activity = fc.record(
   { requiredKeys: ['eventId', 'userId', 'type', 'ts'] },
 );
 
+/** An aggregate: mostly consistent, sometimes max below min or avg outside (or just outside) [min, max]. */
+const aggregate = fc
+  .record({
+    count: fc.option(mostly(fc.integer({ min: 1, max: 1_000 }), fc.constantFrom(0, 1.5)), {
+      nil: undefined,
+    }),
+    low: fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }),
+    spread: fc.double({ noNaN: true, min: 0, max: 1e3 }),
+    at: fc.double({ noNaN: true, min: -0.01, max: 1.01 }),
+    swap: fc.boolean(),
+  })
+  .map(({ count, low, spread, at, swap }) => {
+    const [min, max] = swap && spread > 0 ? [low + spread, low] : [low, low + spread];
+    return {
+      ...(count === undefined ? {} : { count }),
+      min,
+      max,
+      sum: low,
+      avg: low + at * spread,
+    };
+  });
+const sizes = fc.constantFrom(60_000, 300_000);
+const windows = fc
+  .record({
+    deviceId: mostly(token(SAFE, 128), token(NASTY, 6)),
+    windowStart: epochMs,
+    size: mostly(sizes, fc.constantFrom(0, -60_000)),
+    idSize: mostly(fc.constant(undefined), sizes),
+    count: mostly(fc.integer({ min: 1, max: 10_000 }), fc.constantFrom(0, 2.5)),
+    metrics: mostly(
+      fc.dictionary(token(SAFE, 12), aggregate, { minKeys: 1, maxKeys: 4 }),
+      fc.dictionary(fc.oneof(token(SAFE, 70), token(NASTY, 4)), fc.jsonValue(), { maxKeys: 3 }),
+    ),
+  })
+  .map(({ deviceId, windowStart, size, idSize, count, metrics }) => {
+    const start = typeof windowStart === 'number' ? windowStart : 0;
+    return {
+      windowId: `${deviceId}:${start}:${idSize ?? size}`,
+      deviceId,
+      windowStart,
+      windowEnd: start + size,
+      count,
+      metrics,
+    };
+  });
+const sessions = fc
+  .record({
+    userId: mostly(fc.string({ minLength: 1, maxLength: 20 }), token(NASTY, 6)),
+    sessionStart: epochMs,
+    length: mostly(fc.integer({ min: 0, max: 3_600_000 }), fc.constant(-1)),
+    types: mostly(
+      fc.dictionary(token('ab:_-Z9', 64), fc.integer({ min: 1, max: 50 }), {
+        minKeys: 1,
+        maxKeys: 4,
+      }),
+      fc.dictionary(token(NASTY, 4), fc.oneof(fc.integer(), fc.double()), { maxKeys: 3 }),
+    ),
+    countOff: mostly(fc.constant(0), fc.integer({ min: -2, max: 2 })),
+    idOff: mostly(fc.constant(''), fc.constantFrom('x', ':1')),
+  })
+  .map(({ userId, sessionStart, length, types, countOff, idOff }) => {
+    const start = typeof sessionStart === 'number' ? sessionStart : 0;
+    const total = Object.values(types).reduce((sum: number, n) => sum + Number(n), 0);
+    return {
+      sessionId: `${userId}:${start}${idOff}`,
+      userId,
+      sessionStart,
+      sessionEnd: start + length,
+      eventCount: total + countOff,
+      types,
+    };
+  });
+
 /** Breaks a valid-looking record: drops, replaces or adds a field, or is anything at all. */
 function mutated(base: fc.Arbitrary<Record<string, unknown>>): fc.Arbitrary<unknown> {
   return fc.oneof(
@@ -109,6 +184,8 @@ describe('compiled contract checks (zod → JSON Schema → ajv)', () => {
   it.each([
     ['iot.telemetry/1', telemetryContract, telemetry],
     ['user-activity/1', userActivityContract, activity],
+    ['agg.telemetry.1m/1', telemetryWindowContract, windows],
+    ['agg.user-sessions/1', userSessionContract, sessions],
   ] as const)(
     '%s: the compiled check accepts exactly what zod accepts unchanged, refinements included',
     (_name, contract, base) => {
@@ -123,10 +200,40 @@ describe('compiled contract checks (zod → JSON Schema → ajv)', () => {
     },
   );
 
-  it('accepts generated valid records (the test above is not all rejections)', () => {
-    const check = compiledCheckOf(telemetryContract);
-    const accepted = fc.sample(wire(telemetry), 500).filter((v) => check?.(v)).length;
-    expect(accepted).toBeGreaterThan(100);
+  it.each([
+    ['iot.telemetry/1', telemetryContract, telemetry],
+    ['agg.telemetry.1m/1', telemetryWindowContract, windows],
+    ['agg.user-sessions/1', userSessionContract, sessions],
+  ] as const)(
+    '%s: accepts generated valid records and refuses others (the test above sees both)',
+    (_name, contract, base) => {
+      const check = compiledCheckOf(contract);
+      const sample = fc.sample(wire(base as fc.Arbitrary<unknown>), 500);
+      const accepted = sample.filter((v) => check?.(v)).length;
+      expect(accepted).toBeGreaterThan(50);
+      expect(accepted).toBeLessThan(sample.length);
+    },
+  );
+
+  it('names the refinement a window breaks, through zod, when the compiled check refuses it', () => {
+    const window = {
+      windowId: 'd1:1700000040000:60000',
+      deviceId: 'd1',
+      windowStart: 1_700_000_040_000,
+      windowEnd: 1_700_000_100_000,
+      count: 2,
+      metrics: { t: { min: 2, max: 1, sum: 3, avg: 1.5 } },
+    };
+    expect(compiledCheckOf(telemetryWindowContract)?.(window)).toBe(false);
+    expect(parseJson(telemetryWindowContract, JSON.stringify(window))).toMatchObject({
+      ok: false,
+      issues: [{ path: 'metrics.t.max' }],
+    });
+    const valid = { ...window, metrics: { t: { min: 1, max: 2, sum: 3, avg: 1.5 } } };
+    expect(parseJson(telemetryWindowContract, JSON.stringify(valid))).toEqual({
+      ok: true,
+      value: valid,
+    });
   });
 
   it('keeps zod for a contract not marked exact, and refuses a fast path for what JSON Schema cannot say', () => {

@@ -39,11 +39,20 @@ function refuseProtoKeys(node: unknown): unknown {
   return copy;
 }
 
-const compiled = new WeakMap<Contract, ValidateFunction | null>();
+const compiled = new WeakMap<Contract, CompiledCheck | null>();
+
+/** The JSON Schema check, then (only on a value of the right shape) the contract's refinements. */
+function withRefinements(
+  shape: ValidateFunction,
+  refinementsHold: (value: unknown) => boolean,
+): CompiledCheck {
+  return (value) => shape(value) && refinementsHold(value);
+}
 
 /**
  * The compiled check of a contract whose JSON Schema is exact (`exactJsonSchema`), else undefined:
- * a refinement JSON Schema cannot express would be skipped by the compiled check.
+ * a refinement JSON Schema cannot express would be skipped by the compiled check. A contract's
+ * `refinementsHold` runs after the JSON Schema check.
  */
 export function compiledCheckOf(contract: Contract): CompiledCheck | undefined {
   if (contract.exactJsonSchema !== true) return undefined;
@@ -56,7 +65,9 @@ export function compiledCheckOf(contract: Contract): CompiledCheck | undefined {
         // Something JSON Schema cannot say must not become "anything goes" in the compiled check.
         unrepresentable: 'throw',
       });
-      check = ajv.compile(refuseProtoKeys(schema) as object);
+      const shape = ajv.compile(refuseProtoKeys(schema) as object);
+      const refinements = contract.refinementsHold as ((value: unknown) => boolean) | undefined;
+      check = refinements ? withRefinements(shape, refinements) : shape;
     } catch {
       // A schema JSON Schema or ajv cannot take leaves zod alone on the job: slower, never wrong.
       check = null;

@@ -20,6 +20,13 @@ export interface Contract<TOut = unknown, _TInput = unknown> {
    * accept a record with the compiled check alone (`compiled-validator.ts`).
    */
   readonly exactJsonSchema?: boolean;
+  /**
+   * The schema's refinements (what JSON Schema cannot say: a field that must agree with others)
+   * as one predicate over a value the JSON Schema accepted. JSON Schema and this predicate
+   * together say all that zod checks, so such a contract is exact too. Built from the same
+   * functions as the refinements themselves, never a second copy of them.
+   */
+  readonly refinementsHold?: (value: never) => boolean;
 }
 
 /** A contract whose literal name, version and concrete schema type are kept. */
@@ -29,6 +36,7 @@ export type DefinedContract<N extends string, V extends number, S extends z.ZodT
   readonly schemaId: `${N}/${V}`;
   readonly schema: S;
   readonly exactJsonSchema?: boolean;
+  readonly refinementsHold?: (value: z.output<S>) => boolean;
 };
 
 /** The value type a contract yields after validation. */
@@ -58,7 +66,7 @@ export function defineContract<const N extends string, const V extends number, S
   name: N,
   version: V,
   schema: S,
-  options: { exactJsonSchema?: boolean } = {},
+  options: { exactJsonSchema?: boolean; refinementsHold?: (value: z.output<S>) => boolean } = {},
 ): DefinedContract<N, V, S> {
   return Object.freeze({
     name,
@@ -66,6 +74,7 @@ export function defineContract<const N extends string, const V extends number, S
     schemaId: `${name}/${version}` as `${N}/${V}`,
     schema,
     ...(options.exactJsonSchema === true ? { exactJsonSchema: true } : {}),
+    ...(options.refinementsHold ? { refinementsHold: options.refinementsHold } : {}),
   });
 }
 
@@ -140,11 +149,23 @@ export function parseJson<T>(
   if (!text.ok) return text;
   const decoded = parseText(text.value);
   if (!decoded.ok) return decoded;
+  return validateParsed(contract, decoded.value, text.value);
+}
+
+/**
+ * Validates what JSON.parse made of `text`: the value itself when the compiled check accepts it
+ * as is, else zod's normalised copy (so `result.value === value` tells which).
+ */
+export function validateParsed<T>(
+  contract: Contract<T>,
+  value: unknown,
+  text: string,
+): ValidationResult<T> {
   const check = compiledCheckOf(contract);
-  if (check !== undefined && check(decoded.value) && !mayOverflow(text.value)) {
-    return { ok: true, value: decoded.value as T };
+  if (check !== undefined && check(value) && !mayOverflow(text)) {
+    return { ok: true, value: value as T };
   }
-  return validate(contract, decoded.value);
+  return validate(contract, value);
 }
 
 /** Validates and returns the normalised value, or throws a ContractViolationError. */

@@ -31,6 +31,7 @@ export {
   formatIssues,
   formatPath,
   parseJson,
+  validateParsed,
   parseOrThrow,
   serializeJson,
   toContractIssues,

@@ -17,6 +17,25 @@ function withinTolerance(value: number, low: number, high: number): boolean {
   return value >= low - epsilon && value <= high + epsilon;
 }
 
+/** A refinement's finding: the field (relative to the refined object) and what is wrong. */
+interface Finding {
+  path: string;
+  message: string;
+}
+
+/** What is wrong with an aggregate beyond its shape, or undefined. */
+function aggregateFinding(m: { min: number; max: number; avg: number }): Finding | undefined {
+  if (m.min > m.max) return { path: 'max', message: `max (${m.max}) is below min (${m.min})` };
+  if (!withinTolerance(m.avg, m.min, m.max)) {
+    return { path: 'avg', message: `avg (${m.avg}) is outside [min, max]` };
+  }
+  return undefined;
+}
+
+function addFinding(ctx: z.core.$RefinementCtx, finding: Finding | undefined): void {
+  if (finding) ctx.addIssue({ code: 'custom', path: [finding.path], message: finding.message });
+}
+
 export const metricAggregateSchema = z
   .object({
     /** Readings that carried this metric (the aggregator always sets it; older records lack it). */
@@ -26,21 +45,7 @@ export const metricAggregateSchema = z
     sum: z.number(),
     avg: z.number(),
   })
-  .superRefine((m, ctx) => {
-    if (m.min > m.max) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['max'],
-        message: `max (${m.max}) is below min (${m.min})`,
-      });
-    } else if (!withinTolerance(m.avg, m.min, m.max)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['avg'],
-        message: `avg (${m.avg}) is outside [min, max]`,
-      });
-    }
-  });
+  .superRefine((m, ctx) => addFinding(ctx, aggregateFinding(m)));
 
 /** `<deviceId>:<windowStart>:<size ms>`: the same window always gets the same id, so every downstream write is idempotent. */
 export function windowIdOf(deviceId: string, windowStart: number, sizeMs: number): string {
@@ -65,30 +70,52 @@ export const telemetryWindowSchema = z
       .refine(hasKeys, { message: 'at least one metric is required' })
       .meta({ minProperties: 1 }),
   })
-  .superRefine((w, ctx) => {
-    if (w.windowEnd <= w.windowStart) {
-      ctx.addIssue({ code: 'custom', path: ['windowEnd'], message: 'must be after windowStart' });
-      return;
-    }
-    const expected = windowIdOf(w.deviceId, w.windowStart, w.windowEnd - w.windowStart);
-    if (w.windowId !== expected) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['windowId'],
-        message: `must be "<deviceId>:<windowStart>:<size ms>" (${expected})`,
-      });
-    }
-  });
+  .superRefine((w, ctx) => addFinding(ctx, windowFinding(w)));
+
+/** What is wrong with a window's bounds and id, or undefined. */
+function windowFinding(w: {
+  windowId: string;
+  deviceId: string;
+  windowStart: number;
+  windowEnd: number;
+}): Finding | undefined {
+  if (w.windowEnd <= w.windowStart)
+    return { path: 'windowEnd', message: 'must be after windowStart' };
+  const expected = windowIdOf(w.deviceId, w.windowStart, w.windowEnd - w.windowStart);
+  if (w.windowId === expected) return undefined;
+  return {
+    path: 'windowId',
+    message: `must be "<deviceId>:<windowStart>:<size ms>" (${expected})`,
+  };
+}
+
+/** Every refinement of a window (its own and its aggregates'), for the compiled check. */
+function windowRefinementsHold(w: z.output<typeof telemetryWindowSchema>): boolean {
+  if (windowFinding(w) !== undefined) return false;
+  for (const name in w.metrics) {
+    if (aggregateFinding(w.metrics[name] as MetricAggregate) !== undefined) return false;
+  }
+  return true;
+}
 
 export type MetricAggregate = z.output<typeof metricAggregateSchema>;
 export type TelemetryWindow = z.output<typeof telemetryWindowSchema>;
 
 /** `schema: agg.telemetry.1m/1`: tumbling windows (default one minute). */
-export const telemetryWindowContract = defineContract('agg.telemetry.1m', 1, telemetryWindowSchema);
+export const telemetryWindowContract = defineContract(
+  'agg.telemetry.1m',
+  1,
+  telemetryWindowSchema,
+  {
+    exactJsonSchema: true,
+    refinementsHold: windowRefinementsHold,
+  },
+);
 
 /** `schema: agg.telemetry.5m/1`: hopping windows (default five minutes advancing by one). */
 export const telemetryWindow5mContract = defineContract(
   'agg.telemetry.5m',
   1,
   telemetryWindowSchema,
+  { exactJsonSchema: true, refinementsHold: windowRefinementsHold },
 );

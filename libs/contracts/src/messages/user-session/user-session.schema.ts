@@ -26,27 +26,46 @@ export const userSessionSchema = z
       .meta({ minProperties: 1 }),
   })
   .superRefine((s, ctx) => {
-    if (s.sessionId !== sessionIdOf(s.userId, s.sessionStart)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['sessionId'],
-        message: `must be "<userId>:<sessionStart>" (${sessionIdOf(s.userId, s.sessionStart)})`,
-      });
-    }
-    if (s.sessionEnd < s.sessionStart) {
-      ctx.addIssue({ code: 'custom', path: ['sessionEnd'], message: 'is before sessionStart' });
-    }
-    const total = Object.values(s.types).reduce((sum, n) => sum + n, 0);
-    if (total !== s.eventCount) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['eventCount'],
-        message: `is ${s.eventCount} but the type counts add up to ${total}`,
-      });
+    for (const finding of sessionFindings(s)) {
+      ctx.addIssue({ code: 'custom', path: [finding.path], message: finding.message });
     }
   });
+
+/** What is wrong with a session beyond its shape: id, bounds and counts must agree. */
+function sessionFindings(s: {
+  sessionId: string;
+  userId: string;
+  sessionStart: number;
+  sessionEnd: number;
+  eventCount: number;
+  types: Record<string, number>;
+}): Array<{ path: string; message: string }> {
+  const findings: Array<{ path: string; message: string }> = [];
+  const expectedId = sessionIdOf(s.userId, s.sessionStart);
+  if (s.sessionId !== expectedId) {
+    findings.push({
+      path: 'sessionId',
+      message: `must be "<userId>:<sessionStart>" (${expectedId})`,
+    });
+  }
+  if (s.sessionEnd < s.sessionStart) {
+    findings.push({ path: 'sessionEnd', message: 'is before sessionStart' });
+  }
+  let total = 0;
+  for (const type in s.types) total += s.types[type] as number;
+  if (total !== s.eventCount) {
+    findings.push({
+      path: 'eventCount',
+      message: `is ${s.eventCount} but the type counts add up to ${total}`,
+    });
+  }
+  return findings;
+}
 
 export type UserSession = z.output<typeof userSessionSchema>;
 
 /** `schema: agg.user-sessions/1`. */
-export const userSessionContract = defineContract('agg.user-sessions', 1, userSessionSchema);
+export const userSessionContract = defineContract('agg.user-sessions', 1, userSessionSchema, {
+  exactJsonSchema: true,
+  refinementsHold: (s) => sessionFindings(s).length === 0,
+});
