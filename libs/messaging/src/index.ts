@@ -128,4 +128,5 @@ export type {
   SqlPool,
   SqlPoolClient,
   StoredPosition,
+  TransactionOptions,
 } from './kafka/transactional-sink/sql-offset-store';

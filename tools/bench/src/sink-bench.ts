@@ -1,5 +1,5 @@
 // npm run bench:sink [-- --rows 200000 --lag-samples 100]
-// In one run, on one fresh database: cdc-sink (its real main.ts in a child process) applying N
+// In one run, on one fresh database: cdc-sink (its production bundle in a child process) applying N
 // telemetry windows from Kafka with rows and offsets in one transaction per batch, once per write
 // mode (multi-row upsert from arrays; COPY into a staging table and merge); Postgres COPY of the
 // same rows into an indexed table (the reference); and the end-to-end lag from a change of
@@ -9,9 +9,9 @@ import { parseArgs } from 'node:util';
 import { createKafka, silentLogger } from '@streamline/messaging';
 import {
   createTestDatabase,
-  startServiceProcess,
+  startBuiltService,
   startTestConnector,
-  type ServiceProcess,
+  type BuiltService,
   type TestDatabase,
 } from '@streamline/testing';
 import type { Admin, Kafka } from 'kafkajs';
@@ -86,7 +86,7 @@ async function sinkRate(
     "DO $$ BEGIN IF to_regclass('analytics.telemetry_1m') IS NOT NULL THEN TRUNCATE analytics.telemetry_1m; END IF; END $$",
   );
   const group = `${id}.${mode}`;
-  const sink = await startServiceProcess('cdc-sink', {
+  const sink = await startSink({
     DATABASE_URL: database.url,
     KAFKA_BROKERS: brokers.join(','),
     CDC_SINK_GROUP_ID: group,
@@ -172,14 +172,14 @@ async function lag(database: TestDatabase, id: string, bestMode: string): Promis
     schema: 'registry',
     table: 'devices',
   });
-  let sink: ServiceProcess | undefined;
+  let sink: BuiltService | undefined;
   const arrivals = new Map<string, () => void>();
   db.on('notification', (n) => arrivals.get(n.payload ?? '')?.());
   await db.query('LISTEN sink_bench');
   try {
     const arrived = (name: string) => new Promise<void>((resolve) => arrivals.set(name, resolve));
     const first = arrived('lag-0');
-    sink = await startServiceProcess('cdc-sink', {
+    sink = await startSink({
       DATABASE_URL: database.url,
       KAFKA_BROKERS: brokers.join(','),
       CDC_SINK_GROUP_ID: `${id}.lag`,
@@ -206,6 +206,17 @@ async function lag(database: TestDatabase, id: string, bestMode: string): Promis
     await connector.stop();
     await db.end();
   }
+}
+
+/** cdc-sink as production runs it (`dist/apps/cdc-sink/main.js`), its logs on stderr. */
+async function startSink(env: Record<string, string>): Promise<BuiltService> {
+  const sink = await startBuiltService(
+    'cdc-sink',
+    { NATS_URL: process.env['NATS_URL'] ?? 'nats://localhost:4222', LOG_LEVEL: 'warn', ...env },
+    { output: 'inherit' },
+  );
+  await sink.waitReady();
+  return sink;
 }
 
 /** Each sink child provisions an alerts stream of its own (unused here): deleted at the end. */

@@ -40,6 +40,12 @@ export const cdcSinkConfigSchema = baseConfigSchema.extend({
   CDC_SINK_BATCH_MIN_BYTES: count(65_536),
   /** ...or once this long has passed. */
   CDC_SINK_BATCH_DELAY_MS: msVar(100),
+  /**
+   * `off`: a batch's COMMIT does not wait for the WAL flush. Its rows and offsets commit together,
+   * so a Postgres crash undoes both and the records are read again from Kafka: still exactly
+   * once. Alerts (acknowledged to JetStream after their commit) always wait.
+   */
+  CDC_SINK_SYNCHRONOUS_COMMIT: z.enum(['on', 'off']).default('off'),
   /** How rows reach their table: a multi-row upsert from arrays, or COPY into a staging table and merge. */
   CDC_SINK_WRITE_MODE: z.enum(['unnest', 'copy']).default('copy'),
   /**

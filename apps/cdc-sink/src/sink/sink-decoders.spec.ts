@@ -1,4 +1,5 @@
-import { decodeDeviceChange } from './sink-decoders';
+import { telemetryWindowContract } from '@streamline/contracts';
+import { contractDecoder, decodeDeviceChange } from './sink-decoders';
 import { toCsvLine } from './table-writer';
 
 const after = {
@@ -52,8 +53,42 @@ describe('decodeDeviceChange', () => {
   });
 });
 
+describe('contractDecoder', () => {
+  const decode = contractDecoder(
+    telemetryWindowContract,
+    Object.keys(telemetryWindowContract.schema.shape),
+  );
+  const window = {
+    windowId: 'd1:1700000040000:60000',
+    deviceId: 'd1',
+    windowStart: 1_700_000_040_000,
+    windowEnd: 1_700_000_100_000,
+    count: 2,
+    metrics: { t: { count: 2, min: 1, max: 2, sum: 3, avg: 1.5 } },
+  };
+
+  it('takes a window in wire form as it is, with nothing extra', () => {
+    expect(decode(bytes(window))).toEqual({ ok: true, value: { value: window, extra: null } });
+  });
+
+  it('keeps fields the contract does not know in extra, and the contract fields in value', () => {
+    expect(decode(bytes({ ...window, firmware: '1.2.3' }))).toEqual({
+      ok: true,
+      value: { value: window, extra: { firmware: '1.2.3' } },
+    });
+  });
+
+  it('names the field of a window that breaks a refinement', () => {
+    const result = decode(bytes({ ...window, windowId: 'd1:0:60000' }));
+    expect(!result.ok && result.issues.map((i) => i.path)).toEqual(['windowId']);
+  });
+});
+
 describe('toCsvLine', () => {
-  it('quotes every value, doubles quotes and writes NULL as an empty unquoted field', () => {
-    expect(toCsvLine(['a"b', null, 3, ''])).toBe('"a""b",,"3",""\n');
+  it('quotes what must be quoted, doubles quotes and writes NULL as an empty unquoted field', () => {
+    expect(toCsvLine(['a"b', null, 3, '', 'plain'])).toBe('"a""b",,3,"",plain\n');
+    expect(toCsvLine(['x,y', 'two\nlines', 'cr\r', '\\.'])).toBe(
+      '"x,y","two\nlines","cr\r","\\."\n',
+    );
   });
 });

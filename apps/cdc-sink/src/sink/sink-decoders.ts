@@ -1,8 +1,10 @@
 import {
   decodeJson,
+  decodeUtf8,
   deviceChangeContract,
   unwrapConnectJson,
   validate,
+  validateParsed,
   type Contract,
   type DeviceChange,
   type ValidationResult,
@@ -39,15 +41,22 @@ function rejection(path: string, message: string): ValidationResult<never> {
   return { ok: false, issues: [{ path, message, code: 'custom' }] };
 }
 
-/** Decodes a JSON record against its contract; unknown top-level fields go to `extra`. */
+/**
+ * Decodes a JSON record against its contract; unknown top-level fields go to `extra`. A record
+ * the compiled check accepts as is has none (it would have refused them), so only zod's
+ * normalised copies are searched for them.
+ */
 export function contractDecoder<T>(contract: Contract<T>, known: readonly string[]) {
   const knownSet = new Set(known);
   return (bytes: Buffer | null): ValidationResult<Decoded<T> | null> => {
-    const json = decodeJson(bytes);
+    const text = decodeUtf8(bytes);
+    if (!text.ok) return text;
+    const json = decodeJson(text.value);
     if (!json.ok) return json;
-    const result = validate(contract, json.value);
+    const result = validateParsed(contract, json.value, text.value);
     if (!result.ok) return result;
-    return { ok: true, value: { value: result.value, extra: extraFields(json.value, knownSet) } };
+    const extra = result.value === json.value ? null : extraFields(json.value, knownSet);
+    return { ok: true, value: { value: result.value, extra } };
   };
 }
 

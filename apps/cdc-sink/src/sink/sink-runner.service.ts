@@ -49,6 +49,7 @@ export class SinkRunnerService implements OnApplicationBootstrap, OnApplicationS
       minBatchBytes: config.CDC_SINK_BATCH_MIN_BYTES,
       maxBatchDelayMs: config.CDC_SINK_BATCH_DELAY_MS,
       partitionsConsumedConcurrently: SINK_CONCURRENCY,
+      synchronousCommit: config.CDC_SINK_SYNCHRONOUS_COMMIT === 'on',
       afterDatabaseCommit: config.CDC_SINK_CRASH_AFTER_DB_COMMIT ? crashAfterRows : undefined,
     });
     registry.register({

@@ -94,7 +94,18 @@ export const SINK_TABLES = {
 /** The offsets table of the exactly-once effect. */
 export const OFFSETS_TABLE = 'analytics.kafka_offsets';
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/** ISO-8601 texts of recent instants: window bounds repeat across every device of a minute. */
+const isoTexts = new Map<number, string>();
+const ISO_TEXTS_KEPT = 4_096;
+function iso(ms: number): string {
+  let text = isoTexts.get(ms);
+  if (text === undefined) {
+    if (isoTexts.size >= ISO_TEXTS_KEPT) isoTexts.clear();
+    text = new Date(ms).toISOString();
+    isoTexts.set(ms, text);
+  }
+  return text;
+}
 const json = (value: unknown) =>
   value === null || value === undefined ? null : JSON.stringify(value);
 

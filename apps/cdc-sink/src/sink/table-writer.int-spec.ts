@@ -72,3 +72,56 @@ describe.each<WriteMode>(['unnest', 'copy'])('TableWriter (%s, real Postgres)', 
     ]);
   });
 });
+
+describe('TableWriter copy mode without an insert condition (real Postgres)', () => {
+  let database: TestDatabase;
+  let pool: Pool;
+  const plain: TableSpec = {
+    table: 'public.plain_items',
+    columns: [
+      { name: 'id', type: 'text' },
+      { name: 'label', type: 'text' },
+    ],
+    key: ['id'],
+    onConflict: 'update',
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase('table_writer_copy_it');
+    pool = new Pool({ connectionString: database.url, max: 2 });
+    await pool.query('CREATE TABLE public.plain_items (id text PRIMARY KEY, label text)');
+  });
+
+  afterAll(async () => {
+    await pool.end();
+    await database.drop();
+  });
+
+  it('copies new rows straight into the table and merges a batch that meets existing rows', async () => {
+    const writer = new TableWriter(plain, 'copy');
+    await inTransaction(pool, (client) =>
+      writer.write(client, [
+        ['a', 'first'],
+        ['b', 'first'],
+      ]),
+    );
+    expect(writer.counts).toEqual({ direct: 2, merged: 0 });
+    // 'b' exists: the direct COPY fails on the key, rolls back to its savepoint, and the batch
+    // merges in the same transaction, which then goes on (the second write) and commits.
+    await inTransaction(pool, async (client) => {
+      await writer.write(client, [
+        ['c', 'second'],
+        ['b', 'second'],
+      ]);
+      await writer.write(client, [['d', 'second']]);
+    });
+    expect(writer.counts).toEqual({ direct: 3, merged: 2 });
+    const { rows } = await pool.query('SELECT id, label FROM public.plain_items ORDER BY id');
+    expect(rows).toEqual([
+      { id: 'a', label: 'first' },
+      { id: 'b', label: 'second' },
+      { id: 'c', label: 'second' },
+      { id: 'd', label: 'second' },
+    ]);
+  });
+});

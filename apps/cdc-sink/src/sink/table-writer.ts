@@ -23,8 +23,14 @@ export interface TableSpec {
 /** A row's values in the order of `TableSpec.columns`; jsonb as JSON text, times as ISO-8601. */
 export type RowValues = ReadonlyArray<string | number | null>;
 
-/** `unnest`: one INSERT … SELECT FROM unnest(arrays); `copy`: COPY into a staging table, then merge. */
+/**
+ * `unnest`: one INSERT … SELECT FROM unnest(arrays); `copy`: COPY straight into the table when no
+ * row exists yet, else COPY into a staging table and merge.
+ */
 export type WriteMode = 'unnest' | 'copy';
+
+/** SQLSTATE of a duplicate key. */
+const UNIQUE_VIOLATION = '23505';
 
 /**
  * Writes many rows in one statement (or one COPY and one statement) instead of one per row. The
@@ -40,6 +46,8 @@ export class TableWriter {
   private readonly mergeSql: string;
   /** Connections on which the staging table exists (temporary tables live per session). */
   private readonly staged = new WeakSet<object>();
+  /** Rows written by COPY straight into the table, and through the staging table and merge. */
+  readonly counts = { direct: 0, merged: 0 };
 
   constructor(
     private readonly spec: TableSpec,
@@ -71,7 +79,30 @@ export class TableWriter {
     await client.query(this.unnestSql, arrays);
   }
 
+  /**
+   * COPY straight into the table when none of the rows exists yet (new windows, sessions and
+   * alerts: the usual case), behind a savepoint; a unique violation rolls back to it and the rows
+   * take the slower path, COPY into the staging table and one merge statement. Tables with an
+   * insert condition (the devices' tombstone guard) always merge.
+   */
   private async writeByCopy(client: PoolClient, rows: readonly RowValues[]): Promise<void> {
+    const csv = rows.map(toCsvLine).join('');
+    if (!this.spec.insertWhere) {
+      await client.query('SAVEPOINT sink_direct_copy');
+      try {
+        await copyCsv(
+          client,
+          `COPY ${this.table} (${this.columnList}) FROM STDIN (FORMAT csv)`,
+          csv,
+        );
+        await client.query('RELEASE SAVEPOINT sink_direct_copy');
+        this.counts.direct += rows.length;
+        return;
+      } catch (error: unknown) {
+        if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+        await client.query('ROLLBACK TO SAVEPOINT sink_direct_copy');
+      }
+    }
     if (!this.staged.has(client)) {
       const columns = this.spec.columns.map((c) => `"${c.name}" ${c.type}`).join(', ');
       // Temporary: no WAL, private to the connection, created once per connection.
@@ -80,15 +111,9 @@ export class TableWriter {
       );
       this.staged.add(client);
     }
-    const stream = client.query(
-      copyFrom(`COPY ${this.stage} (${this.columnList}) FROM STDIN (FORMAT csv)`),
-    );
-    await new Promise<void>((resolve, reject) => {
-      stream.on('finish', resolve);
-      stream.on('error', reject);
-      stream.end(rows.map(toCsvLine).join(''));
-    });
+    await copyCsv(client, `COPY ${this.stage} (${this.columnList}) FROM STDIN (FORMAT csv)`, csv);
     await client.query(this.mergeSql);
+    this.counts.merged += rows.length;
   }
 
   private conflictClause(): string {
@@ -103,13 +128,30 @@ export class TableWriter {
   }
 }
 
-/** One CSV line: NULL unquoted and empty, every value quoted (so '' stays an empty string). */
+/** Streams CSV text into a `COPY … FROM STDIN` statement. */
+async function copyCsv(client: PoolClient, sql: string, csv: string): Promise<void> {
+  const stream = client.query(copyFrom(sql));
+  await new Promise<void>((resolve, reject) => {
+    stream.on('finish', resolve);
+    stream.on('error', reject);
+    stream.end(csv);
+  });
+}
+
+/** Characters that make a CSV value need quotes (a backslash too: `\.` alone marks end of data). */
+const NEEDS_QUOTES = /[",\r\n\\]/;
+
+/** One CSV value: NULL is empty and unquoted, '' is quoted, strings are quoted only when they must be. */
+function csvValue(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return String(value);
+  if (value === '') return '""';
+  return NEEDS_QUOTES.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** One CSV line of COPY … (FORMAT csv). */
 export function toCsvLine(row: RowValues): string {
-  return (
-    row
-      .map((value) =>
-        value === null || value === undefined ? '' : `"${String(value).replace(/"/g, '""')}"`,
-      )
-      .join(',') + '\n'
-  );
+  let line = csvValue(row[0]);
+  for (let i = 1; i < row.length; i++) line += ',' + csvValue(row[i]);
+  return line + '\n';
 }

@@ -59,6 +59,14 @@ export interface TransactionalSinkOptions {
   maxBytesPerPartition?: number;
   /** Partitions written at the same time (each on its own connection). Default 4. */
   partitionsConsumedConcurrently?: number;
+  /**
+   * Whether a batch's COMMIT waits for the WAL to reach the disk. Default true. false is safe for
+   * the exactly-once effect: rows and offsets commit in one transaction, so a Postgres crash can
+   * only undo both, and the sink reads those records again from Kafka (the advisory Kafka commit
+   * may be ahead: the sink seeks to the table's offsets). What it costs: readers of the table may
+   * see rows that a crash takes back until they are written again a moment later.
+   */
+  synchronousCommit?: boolean;
   /** Waits between attempts while the database is unavailable. */
   storeRetry?: BackoffPolicy;
   sessionTimeoutMs?: number;
@@ -77,6 +85,7 @@ export const SINK_DEFAULTS = {
   maxBatchDelayMs: 100,
   maxBytesPerPartition: 4_194_304,
   partitionsConsumedConcurrently: 4,
+  synchronousCommit: true,
   storeRetry: { initialMs: 250, maxMs: 5_000, multiplier: 2, jitter: 0.2 },
   sessionTimeoutMs: 30_000,
 } as const;

@@ -104,14 +104,27 @@ export class SqlOffsetStore {
   }
 }
 
+/** How a transaction commits. */
+export interface TransactionOptions {
+  /**
+   * false: COMMIT answers before the WAL reaches the disk (`synchronous_commit = off` for this
+   * transaction only). A crash of Postgres may then undo the last transactions (never part of
+   * one). Only for work that can be done again, such as rows whose source offsets commit with them.
+   */
+  synchronousCommit?: boolean;
+}
+
 /** Runs `work` in one transaction on a pooled connection; a broken connection is discarded. */
 export async function inTransaction<T>(
   pool: SqlPool,
   work: (client: SqlClient) => Promise<T>,
+  options: TransactionOptions = {},
 ): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    await client.query(
+      options.synchronousCommit === false ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN',
+    );
     const result = await work(client);
     await client.query('COMMIT');
     client.release();

@@ -56,7 +56,12 @@ describe('TransactionalSinkConsumer (real Kafka and Postgres)', () => {
     });
   }
 
-  function sink(topic: string, groupId: string, maxBatchRecords = 50) {
+  function sink(
+    topic: string | SinkTopic,
+    groupId: string,
+    maxBatchRecords = 50,
+    synchronousCommit?: boolean,
+  ) {
     return new TransactionalSinkConsumer({
       kafka: kit.kafka,
       groupId,
@@ -64,8 +69,9 @@ describe('TransactionalSinkConsumer (real Kafka and Postgres)', () => {
       logger: silentLogger,
       pool,
       offsetsTable: 'offsets',
-      topics: [appendLog(topic)],
+      topics: [typeof topic === 'string' ? appendLog(topic) : topic],
       maxBatchRecords,
+      synchronousCommit,
       maxBatchDelayMs: 50,
       storeRetry: { initialMs: 50, maxMs: 200, multiplier: 2, jitter: 0 },
     });
@@ -163,5 +169,42 @@ describe('TransactionalSinkConsumer (real Kafka and Postgres)', () => {
     } finally {
       await consumer.stop();
     }
+  });
+
+  it('commits without waiting for the WAL flush only when told, in its own transactions only', async () => {
+    const topic = await kit.topic('it.sink.commit', 1, { dlq: true });
+    await kit.produce(topic, [{ key: 'k', value: '1' }]);
+    const seen = async (synchronousCommit: boolean | undefined): Promise<string[]> => {
+      const settings: string[] = [];
+      const log = appendLog(topic);
+      const probe: SinkTopic = {
+        ...log,
+        write: async (client, records) => {
+          const shown = await client.query('SHOW synchronous_commit');
+          settings.push((shown.rows[0] as { synchronous_commit: string }).synchronous_commit);
+          await log.write(client, records);
+        },
+      };
+      const group = kit.group('it.sink.commit');
+      const consumer = sink(probe, group, 50, synchronousCommit);
+      await consumer.start();
+      try {
+        await waitFor(async () => ((await stored(group, topic)) === 1 ? true : undefined), {
+          what: 'the record applied',
+        });
+      } finally {
+        await consumer.stop();
+      }
+      return settings;
+    };
+    expect(await seen(undefined)).toEqual(['on']);
+    expect(await seen(false)).toEqual(['off']);
+    // SET LOCAL: the pooled connections keep the server's setting afterwards.
+    const after = await Promise.all(
+      Array.from({ length: 6 }, () => pool.query('SHOW synchronous_commit')),
+    );
+    expect(
+      new Set(after.map((r) => (r.rows[0] as { synchronous_commit: string }).synchronous_commit)),
+    ).toEqual(new Set(['on']));
   });
 });

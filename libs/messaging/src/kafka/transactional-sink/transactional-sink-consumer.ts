@@ -172,7 +172,9 @@ export class TransactionalSinkConsumer {
         if (!(await this.deadLetter(sink.topic, partition, rejected, payload))) return false;
         rejected = [];
         const current = records;
-        await inTransaction(this.settings.pool, (client) => applyChunk(client, target, current));
+        await inTransaction(this.settings.pool, (client) => applyChunk(client, target, current), {
+          synchronousCommit: this.settings.synchronousCommit,
+        });
         position.expected = chunk.nextOffset;
         this.markAvailable();
         const metrics = this.metrics.topic(sink.topic);
