@@ -106,6 +106,13 @@ async function main(): Promise<void> {
       referenceName: 'raw kafkajs eachBatch, same topic',
       reference: consume.rawEachBatchRecordsPerSec,
     });
+    // A transport hands over parsed values: against a raw loop that parses too.
+    rows.push({
+      what: 'consume: transport (ContractConsumer, validation on)',
+      ours: consume.transportRecordsPerSec,
+      referenceName: 'raw kafkajs eachBatch + JSON.parse',
+      reference: consume.rawEachBatchParseRecordsPerSec,
+    });
   }
   printTable(rows);
 }
