@@ -33,7 +33,10 @@ export const cdcSinkConfigSchema = baseConfigSchema.extend({
   CDC_SINK_USER_SESSIONS_TOPIC: name(TOPICS.USER_SESSIONS),
   CDC_SINK_ALERTS_STREAM: name(STREAMS.ALERTS),
   CDC_SINK_ALERTS_SUBJECTS: name(SUBJECTS.ALERTS_ALL),
-  CDC_SINK_ALERTS_CONSUMER: name(JETSTREAM_CONSUMERS.CDC_SINK_ALERTS),
+  /** A JetStream durable name: no '.', '*', '>' or whitespace. */
+  CDC_SINK_ALERTS_CONSUMER: name(JETSTREAM_CONSUMERS.CDC_SINK_ALERTS).pipe(
+    z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "_" and "-" only (a JetStream durable)'),
+  ),
   /** Most records in one transaction. */
   CDC_SINK_BATCH_RECORDS: count(2_000),
   /** A fetch returns once this many bytes are ready... */

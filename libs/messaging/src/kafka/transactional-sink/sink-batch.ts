@@ -33,18 +33,29 @@ export function splitIntoChunks(
   maxRecords: number,
 ): SinkChunk[] {
   const chunks: SinkChunk[] = [];
-  let current: SinkChunk | undefined;
-  const floor = from === undefined ? -1n : BigInt(from);
-  for (const message of messages) {
-    if (BigInt(message.offset) < floor) continue;
-    if (!current || current.size >= maxRecords) {
-      current = { records: [], sources: new Map(), rejected: [], nextOffset: '', size: 0 };
-      chunks.push(current);
+  // Fetched messages are in offset order: what was applied already is a prefix.
+  let start = 0;
+  if (from !== undefined) {
+    const floor = BigInt(from);
+    while (start < messages.length && BigInt((messages[start] as KafkaMessage).offset) < floor) {
+      start++;
     }
-    current.size++;
-    current.nextOffset = (BigInt(message.offset) + 1n).toString();
-    const rejection = decodeInto(current, sink, partition, message);
-    if (rejection) current.rejected.push(rejection);
+  }
+  for (let at = start; at < messages.length; at += maxRecords) {
+    const end = Math.min(messages.length, at + maxRecords);
+    const last = messages[end - 1] as KafkaMessage;
+    const chunk: SinkChunk = {
+      records: [],
+      sources: new Map(),
+      rejected: [],
+      nextOffset: (BigInt(last.offset) + 1n).toString(),
+      size: end - at,
+    };
+    for (let i = at; i < end; i++) {
+      const rejection = decodeInto(chunk, sink, partition, messages[i] as KafkaMessage);
+      if (rejection) chunk.rejected.push(rejection);
+    }
+    chunks.push(chunk);
   }
   return chunks;
 }

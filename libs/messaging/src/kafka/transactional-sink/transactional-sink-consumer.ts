@@ -69,6 +69,7 @@ export class TransactionalSinkConsumer {
       minBytes: s.minBatchBytes,
       maxWaitTimeInMs: s.maxBatchDelayMs,
       maxBytesPerPartition: s.maxBytesPerPartition,
+      maxBytes: s.maxBytesPerFetch,
     });
     this.producer = s.deadLetterSink ? undefined : createDeadLetterProducer(s.kafka);
     this.deadLetters = s.deadLetterSink ?? new KafkaDeadLetterSink(this.producer as Producer);
