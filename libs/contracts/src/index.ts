@@ -31,13 +31,15 @@ export {
   formatIssues,
   formatPath,
   parseJson,
-  validateParsed,
   parseOrThrow,
   serializeJson,
   toContractIssues,
   toJsonSchema,
   validate,
+  validateParsed,
 } from './contract';
+export { compiledCheckOf } from './compiled-validator';
+export type { CompiledCheck } from './compiled-validator';
 export type {
   Contract,
   ContractIssue,

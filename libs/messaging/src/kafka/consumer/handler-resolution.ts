@@ -1,4 +1,4 @@
-import { contractForTopic, parseJson, type Contract } from '@streamline/contracts';
+import { compiledCheckOf, contractForTopic, parseJson, type Contract } from '@streamline/contracts';
 import {
   resolveFailurePolicy,
   type FailurePolicy,
@@ -39,8 +39,12 @@ export function resolveHandler(
   };
 }
 
-/** The contract's strict UTF-8 JSON parser and validator, as a record value decoder. */
+/**
+ * The contract's strict UTF-8 JSON parser and validator, as a record value decoder. The compiled
+ * check is built now, when the handler is registered, not on the first record.
+ */
 export function contractDecoder<T>(contract: Contract<T>): ValueDecoder<T> {
+  compiledCheckOf(contract);
   return (value) => parseJson(contract, value);
 }
 

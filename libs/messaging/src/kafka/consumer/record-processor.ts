@@ -173,7 +173,7 @@ export class RecordProcessor {
     } catch (error: unknown) {
       return classifyError(error);
     } finally {
-      if (startedAt !== undefined) metrics.handlerSince(startedAt);
+      if (startedAt !== undefined) metrics.syncHandlerSince(startedAt);
     }
   }
 
