@@ -1,7 +1,8 @@
 /**
- * `npm run bench:http`: drives event-producer's `POST /events` with autocannon (single events at a
- * fixed rate, then batches of 100 flat out) and, in the same run and on the same topic shape,
- * raw kafkajs producing the same records. Prints records/s and p50/p99 latency of each.
+ * `npm run bench:http`: drives event-producer's `POST /events` with single events at a steady
+ * rate (open loop: each request leaves at its time, over a keep-alive pool) and with batches of 100
+ * flat out (autocannon), and, in the same run and on the same topic shape, raw kafkajs producing
+ * the same records at the same steady rate. Prints records/s and p50/p99 latency of each.
  *
  * The service runs as a child process, the production bundle (`nx build event-producer` first;
  * `npm run bench:http` does), or `--service-url` for one already running, so autocannon and the
@@ -15,6 +16,7 @@
  * with one producer, as the service does.
  */
 import { randomUUID } from 'node:crypto';
+import { Agent, request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
@@ -43,7 +45,6 @@ interface AutocannonOptions {
   headers: Record<string, string>;
   connections: number;
   duration: number;
-  overallRate?: number;
   requests: Array<{ setupRequest: (request: { body?: string }) => { body?: string } }>;
 }
 type Autocannon = (options: AutocannonOptions) => Promise<AutocannonResult>;
@@ -97,7 +98,7 @@ async function httpPhase(
   name: string,
   url: string,
   perRequest: number,
-  opts: { duration: number; connections: number; rate?: number },
+  opts: { duration: number; connections: number },
 ): Promise<PhaseResult> {
   const pool = bodies(perRequest, 200);
   let next = 0;
@@ -107,7 +108,6 @@ async function httpPhase(
     headers: { 'content-type': 'application/json' },
     connections: opts.connections,
     duration: opts.duration,
-    ...(opts.rate === undefined ? {} : { overallRate: opts.rate }),
     requests: [{ setupRequest: (request) => ({ ...request, body: pool[next++ % pool.length] }) }],
   });
   const ok = result.requests.total - result.non2xx;
@@ -119,6 +119,89 @@ async function httpPhase(
     p99: result.latency.p99,
     errors: result.non2xx + result.errors + result.timeouts,
   };
+}
+
+/**
+ * Calls `fire(0)`, `fire(1)`, … at `rate` a second for `seconds`, catching up every millisecond,
+ * whatever the earlier calls are still doing (an open loop). Resolves with the start time.
+ */
+async function atFixedRate(
+  rate: number,
+  seconds: number,
+  fire: (i: number) => void,
+): Promise<number> {
+  const started = performance.now();
+  const endAt = started + seconds * 1000;
+  let i = 0;
+  while (performance.now() < endAt) {
+    const due = Math.floor(((performance.now() - started) / 1000) * rate);
+    while (i < due) fire(i++);
+    await new Promise((done) => setTimeout(done, 1));
+  }
+  return started;
+}
+
+/**
+ * Single events at a steady rate, the way the raw phases send them: each request leaves at its
+ * time over a keep-alive pool of `connections`, and its latency runs from then to the response.
+ * (autocannon's `overallRate` is a quota per second that each connection spends back to back as
+ * soon as the second starts: it measures bursts at full concurrency, not a rate.)
+ */
+async function httpRatePhase(
+  name: string,
+  url: string,
+  opts: { duration: number; rate: number; connections: number },
+): Promise<PhaseResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: opts.connections });
+  const target = new URL(`${url}/events`);
+  const pool = bodies(1, 200);
+  const latencies: number[] = [];
+  let records = 0;
+  let errors = 0;
+  const post = (body: string) =>
+    new Promise<void>((done) => {
+      const t0 = performance.now();
+      const request = httpRequest(
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () => {
+            const status = response.statusCode ?? 0;
+            if (status >= 200 && status < 300) {
+              latencies.push(performance.now() - t0);
+              records += 1;
+            } else errors += 1;
+            done();
+          });
+        },
+      );
+      request.on('error', () => {
+        errors += 1;
+        done();
+      });
+      request.end(body);
+    });
+  const inFlight = new Set<Promise<void>>();
+  const started = await atFixedRate(opts.rate, opts.duration, (i) => {
+    const sent: Promise<void> = post(pool[i % pool.length] as string).finally(() =>
+      inFlight.delete(sent),
+    );
+    inFlight.add(sent);
+  });
+  await Promise.all(inFlight);
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  return summary(name, records, seconds, latencies, errors);
 }
 
 function message(i: number): Message {
@@ -190,16 +273,12 @@ async function rawPhase(
       }),
     );
   } else {
-    // A fixed rate of single sends, whatever their latency (like autocannon's overallRate).
+    // A fixed rate of single sends, whatever their latency.
     const inFlight = new Set<Promise<void>>();
-    while (performance.now() < endAt) {
-      const due = Math.floor(((performance.now() - started) / 1000) * opts.rate);
-      while (i < due) {
-        const send = sendOne(i++).finally(() => inFlight.delete(send));
-        inFlight.add(send);
-      }
-      await new Promise((done) => setTimeout(done, 1));
-    }
+    await atFixedRate(opts.rate, opts.duration, (n) => {
+      const send: Promise<void> = sendOne(n).finally(() => inFlight.delete(send));
+      inFlight.add(send);
+    });
     await Promise.all(inFlight);
   }
   const seconds = (performance.now() - started) / 1000;
@@ -247,17 +326,10 @@ async function rawLingerPhase(
         flush();
       });
   };
-  const started = performance.now();
-  const endAt = started + opts.duration * 1000;
-  let i = 0;
-  while (performance.now() < endAt) {
-    const due = Math.floor(((performance.now() - started) / 1000) * opts.rate);
-    while (i < due) {
-      pending.push({ message: message(i++), at: performance.now() });
-      if (inFlight === undefined && timer === undefined) timer = setTimeout(flush, opts.lingerMs);
-    }
-    await new Promise((done) => setTimeout(done, 1));
-  }
+  const started = await atFixedRate(opts.rate, opts.duration, (i) => {
+    pending.push({ message: message(i), at: performance.now() });
+    if (inFlight === undefined && timer === undefined) timer = setTimeout(flush, opts.lingerMs);
+  });
   while (pending.length > 0 || inFlight !== undefined || timer !== undefined) {
     await new Promise((done) => setTimeout(done, 5));
   }
@@ -355,7 +427,7 @@ async function main(): Promise<void> {
         lingerMs,
         gzip,
       }),
-      await httpPhase(`http single @${rate}/s`, url, 1, { duration, connections, rate }),
+      await httpRatePhase(`http single @${rate}/s`, url, { duration, rate, connections }),
       await rawPhase('raw kafkajs batches of 100', kafka, topic, 100, {
         duration,
         concurrency: 4,
