@@ -86,18 +86,11 @@ describe('iot-ingestor through a 90 s Kafka freeze (private Kafka and Mosquitto)
     for (const [i, space] of [spool, direct].entries()) {
       const acked = [...(devices[i] as SteadyPublisher).acked];
       expect(acked.length).toBeGreaterThan(RATE * 30);
-      const missing = await waitFor(
-        () => {
-          const seqs = (tails[i] as KafkaTail).seqs(space.telemetryTopic);
-          const lost = acked.filter((seq) => !seqs.has(seq));
-          return lost.length === 0 ? lost : undefined;
-        },
-        {
-          timeoutMs: 180_000,
-          intervalMs: 1_000,
-          what: `every acknowledged reading of ${space.id}`,
-        },
-      );
+      const missing = await (tails[i] as KafkaTail).waitForSeqs(space.telemetryTopic, acked, {
+        timeoutMs: 180_000,
+        intervalMs: 1_000,
+        what: `every acknowledged reading of ${space.id}`,
+      });
       expect(missing).toEqual([]);
     }
     await Promise.all(tails.map((tail) => tail.stop()));

@@ -95,14 +95,11 @@ describe('iot-ingestor through a 30 s Kafka stop in spool mode (private Kafka an
     const acked = [...publisher.acked];
     expect(publisher.failures).toBe(0);
     expect(acked.length).toBeGreaterThan(RATE * (STOP_MS / 1_000));
-    const missing = await waitFor(
-      () => {
-        const seqs = after.seqs(space.telemetryTopic);
-        const lost = acked.filter((seq) => !seqs.has(seq));
-        return lost.length === 0 ? lost : undefined;
-      },
-      { timeoutMs: 180_000, intervalMs: 1_000, what: 'every acknowledged reading in Kafka' },
-    );
+    const missing = await after.waitForSeqs(space.telemetryTopic, acked, {
+      timeoutMs: 180_000,
+      intervalMs: 1_000,
+      what: 'every acknowledged reading in Kafka',
+    });
     expect(missing).toEqual([]);
     await waitFor(async () => ((await status()).kafka.reachable ? true : undefined), {
       timeoutMs: 30_000,

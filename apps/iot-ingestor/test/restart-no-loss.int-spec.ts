@@ -61,14 +61,11 @@ describe('iot-ingestor restarted under load (private Mosquitto with the project 
     expect(acked).toHaveLength(devices.published);
     // Far more than Mosquitto's default queue (1000 per session) waited in the session.
     expect(publishedWhileDown).toBeGreaterThan(10 * 1_000);
-    const missing = await waitFor(
-      () => {
-        const seqs = tail.seqs(space.telemetryTopic);
-        const lost = acked.filter((seq) => !seqs.has(seq));
-        return lost.length === 0 ? lost : undefined;
-      },
-      { timeoutMs: 90_000, intervalMs: 500, what: 'every acknowledged reading in Kafka' },
-    );
+    const missing = await tail.waitForSeqs(space.telemetryTopic, acked, {
+      timeoutMs: 90_000,
+      intervalMs: 500,
+      what: 'every acknowledged reading in Kafka',
+    });
     expect(missing).toEqual([]);
   }, 240_000);
 });

@@ -69,14 +69,10 @@ describe('an iot-ingestor that leaves the shared subscription for good (real Mos
 
     const acked = [...devices.acked];
     expect(acked.length).toBeGreaterThanOrEqual(publishedAtStop + AFTER);
-    const missing = await waitFor(
-      () => {
-        const seqs = tail.seqs(space.telemetryTopic);
-        const lost = acked.filter((seq) => !seqs.has(seq));
-        return lost.length === 0 ? lost : undefined;
-      },
-      { timeoutMs: 30_000, what: 'every acknowledged reading in Kafka' },
-    );
+    const missing = await tail.waitForSeqs(space.telemetryTopic, acked, {
+      timeoutMs: 30_000,
+      what: 'every acknowledged reading in Kafka',
+    });
     expect(missing).toEqual([]);
 
     // The broker holds no session for the instance that left (telemetry or status).

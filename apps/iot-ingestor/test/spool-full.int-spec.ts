@@ -125,15 +125,11 @@ describe('iot-ingestor with its spool full (private Kafka and Mosquitto)', () =>
     const acked = [...publisher.acked];
     expect(publisher.failures).toBe(0);
     expect(acked.length).toBe(published);
-    const seen = tail;
-    const missing = await waitFor(
-      () => {
-        const seqs = seen.seqs(space.telemetryTopic);
-        const lost = acked.filter((seq) => !seqs.has(seq));
-        return lost.length === 0 ? lost : undefined;
-      },
-      { timeoutMs: 180_000, intervalMs: 1_000, what: 'every acknowledged reading in Kafka' },
-    );
+    const missing = await tail.waitForSeqs(space.telemetryTopic, acked, {
+      timeoutMs: 180_000,
+      intervalMs: 1_000,
+      what: 'every acknowledged reading in Kafka',
+    });
     expect(missing).toEqual([]);
     await waitFor(
       async () => ((await ingestor.metric('iot_ingestor_spool_records')) === 0 ? true : undefined),

@@ -55,6 +55,22 @@ export class KafkaTail {
     return seen.seqs;
   }
 
+  /**
+   * Waits until every one of `seqs` is on `topic`; resolves with those still missing (none: a
+   * timeout throws, naming `what`).
+   */
+  async waitForSeqs(
+    topic: string,
+    seqs: readonly number[],
+    options: { timeoutMs: number; intervalMs?: number; what: string },
+  ): Promise<number[]> {
+    return waitFor(() => {
+      const seen = this.seqs(topic);
+      const lost = seqs.filter((seq) => !seen.has(seq));
+      return lost.length === 0 ? lost : undefined;
+    }, options);
+  }
+
   of(topic: string): TailedRecord[] {
     return this.records.filter((r) => r.topic === topic);
   }
