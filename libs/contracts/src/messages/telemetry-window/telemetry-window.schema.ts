@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { deviceIdSchema, hasKeys, metricNameSchema } from '../../common/identifiers';
+import { reportFindings, type Finding } from '../../common/refinements';
 import { epochMsSchema } from '../../common/timestamp';
 import { defineContract } from '../../contract';
 
@@ -17,12 +18,6 @@ function withinTolerance(value: number, low: number, high: number): boolean {
   return value >= low - epsilon && value <= high + epsilon;
 }
 
-/** A refinement's finding: the field (relative to the refined object) and what is wrong. */
-interface Finding {
-  path: string;
-  message: string;
-}
-
 /** What is wrong with an aggregate beyond its shape, or undefined. */
 function aggregateFinding(m: { min: number; max: number; avg: number }): Finding | undefined {
   if (m.min > m.max) return { path: 'max', message: `max (${m.max}) is below min (${m.min})` };
@@ -30,10 +25,6 @@ function aggregateFinding(m: { min: number; max: number; avg: number }): Finding
     return { path: 'avg', message: `avg (${m.avg}) is outside [min, max]` };
   }
   return undefined;
-}
-
-function addFinding(ctx: z.core.$RefinementCtx, finding: Finding | undefined): void {
-  if (finding) ctx.addIssue({ code: 'custom', path: [finding.path], message: finding.message });
 }
 
 export const metricAggregateSchema = z
@@ -45,7 +36,7 @@ export const metricAggregateSchema = z
     sum: z.number(),
     avg: z.number(),
   })
-  .superRefine((m, ctx) => addFinding(ctx, aggregateFinding(m)));
+  .superRefine((m, ctx) => reportFindings(ctx, [aggregateFinding(m)]));
 
 /** `<deviceId>:<windowStart>:<size ms>`: the same window always gets the same id, so every downstream write is idempotent. */
 export function windowIdOf(deviceId: string, windowStart: number, sizeMs: number): string {
@@ -70,7 +61,7 @@ export const telemetryWindowSchema = z
       .refine(hasKeys, { message: 'at least one metric is required' })
       .meta({ minProperties: 1 }),
   })
-  .superRefine((w, ctx) => addFinding(ctx, windowFinding(w)));
+  .superRefine((w, ctx) => reportFindings(ctx, [windowFinding(w)]));
 
 /** What is wrong with a window's bounds and id, or undefined. */
 function windowFinding(w: {

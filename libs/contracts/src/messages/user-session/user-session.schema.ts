@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { eventTypeSchema, hasKeys, userIdSchema } from '../../common/identifiers';
+import { reportFindings, type Finding } from '../../common/refinements';
 import { epochMsSchema } from '../../common/timestamp';
 import { defineContract } from '../../contract';
 
@@ -25,11 +26,7 @@ export const userSessionSchema = z
       .refine(hasKeys, { message: 'at least one event type is required' })
       .meta({ minProperties: 1 }),
   })
-  .superRefine((s, ctx) => {
-    for (const finding of sessionFindings(s)) {
-      ctx.addIssue({ code: 'custom', path: [finding.path], message: finding.message });
-    }
-  });
+  .superRefine((s, ctx) => reportFindings(ctx, sessionFindings(s)));
 
 /** What is wrong with a session beyond its shape: id, bounds and counts must agree. */
 function sessionFindings(s: {
@@ -39,8 +36,8 @@ function sessionFindings(s: {
   sessionEnd: number;
   eventCount: number;
   types: Record<string, number>;
-}): Array<{ path: string; message: string }> {
-  const findings: Array<{ path: string; message: string }> = [];
+}): Finding[] {
+  const findings: Finding[] = [];
   const expectedId = sessionIdOf(s.userId, s.sessionStart);
   if (s.sessionId !== expectedId) {
     findings.push({
