@@ -285,7 +285,7 @@ describe('compiled contract checks (zod → JSON Schema → ajv)', () => {
     expect(compiledCheckOf(userActivityContract)?.(value)).toBe(false);
   });
 
-  it('keeps the fast path for ordinary records (the overflow guard is not fooled by ids)', () => {
+  it('keeps the fast path for ordinary records (exponents and digits are not overflows)', () => {
     const record = {
       deviceId: 'device-123',
       ts: 1_700_000_000_000,
@@ -299,6 +299,16 @@ describe('compiled contract checks (zod → JSON Schema → ajv)', () => {
     parseJson(telemetryContract, JSON.stringify(record));
     expect(spy).not.toHaveBeenCalled();
     spy.mockRestore();
+  });
+
+  it('refuses non-finite numbers itself, where JSON Schema alone would take them', () => {
+    const check = compiledCheckOf(telemetryContract);
+    const record = { deviceId: 'd1', ts: 1_700_000_000_000, ingestedAt: 1_700_000_000_000 };
+    expect(check?.({ ...record, metrics: { t: 1 } })).toBe(true);
+    for (const t of [Infinity, -Infinity, NaN]) {
+      expect(check?.({ ...record, metrics: { t } })).toBe(false);
+      expect(zodKeepsAsIs(telemetryContract, { ...record, metrics: { t } })).toBe(false);
+    }
   });
 
   it('treats a JSON number beyond double range (Infinity after JSON.parse) like zod', () => {

@@ -20,6 +20,8 @@ const ajv = new Ajv2020({
   unicodeRegExp: true,
   // `required` and friends look at own properties only, as zod does.
   ownProperties: true,
+  // zod's numbers are finite; JSON.parse makes ±Infinity of `1e999` (or of 309 digits).
+  strictNumbers: true,
 });
 
 /**

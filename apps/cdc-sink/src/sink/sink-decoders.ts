@@ -1,6 +1,5 @@
 import {
   decodeJson,
-  decodeUtf8,
   deviceChangeContract,
   unwrapConnectJson,
   validate,
@@ -49,11 +48,9 @@ function rejection(path: string, message: string): ValidationResult<never> {
 export function contractDecoder<T>(contract: Contract<T>, known: readonly string[]) {
   const knownSet = new Set(known);
   return (bytes: Buffer | null): ValidationResult<Decoded<T> | null> => {
-    const text = decodeUtf8(bytes);
-    if (!text.ok) return text;
-    const json = decodeJson(text.value);
+    const json = decodeJson(bytes);
     if (!json.ok) return json;
-    const result = validateParsed(contract, json.value, text.value);
+    const result = validateParsed(contract, json.value);
     if (!result.ok) return result;
     const extra = result.value === json.value ? null : extraFields(json.value, knownSet);
     return { ok: true, value: { value: result.value, extra } };
