@@ -58,13 +58,16 @@ export interface ContractConsumerOptions {
   /** Partitions whose handlers may run at the same time. Default 4. */
   partitionsConsumedConcurrently?: number;
   /**
-   * Records fetched but not yet handled, over all partitions. Default 5000. Checked before each
+   * Records fetched but not yet handled, over all partitions. Default 10000. Checked before each
    * fetched batch, which is then taken whole: the bound is this plus one batch.
    */
   maxInFlightRecords?: number;
-  /** Records queued on one partition before it stops fetching. Default 2500. */
+  /** Records queued on one partition before it stops fetching. Default 5000. */
   maxInFlightPerPartition?: number;
-  /** Most bytes one fetch returns per partition (kafkajs). Default 1 MiB. */
+  /**
+   * Most bytes one fetch returns per partition (kafkajs). Default 256 KiB: a fetch then stays
+   * well under the queue limits, so the next one is on its way while the last is handled.
+   */
   maxBytesPerPartition?: number;
   /** Upper bound between offset commits while records complete. Default 1000 ms. */
   commitIntervalMs?: number;
@@ -84,9 +87,9 @@ export interface ContractConsumerOptions {
 export const CONSUMER_DEFAULTS = {
   fromBeginning: true,
   partitionsConsumedConcurrently: 4,
-  maxInFlightRecords: 5_000,
-  maxInFlightPerPartition: 2_500,
-  maxBytesPerPartition: 1_048_576,
+  maxInFlightRecords: 10_000,
+  maxInFlightPerPartition: 5_000,
+  maxBytesPerPartition: 262_144,
   commitIntervalMs: 1_000,
   drainTimeoutMs: 10_000,
   sessionTimeoutMs: 30_000,
