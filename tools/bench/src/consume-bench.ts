@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import {
   contractHeaders,
   decodeJson,
+  parseJson,
   telemetryContract,
   type TelemetryRecord,
 } from '@streamline/contracts';
@@ -38,11 +39,20 @@ export interface ConsumeBenchResult {
   rawEachBatchRecordsPerSec: number;
   /** The same raw loop that also JSON-parses each value: the least any JSON consumer does. */
   rawEachBatchParseRecordsPerSec: number;
+  /**
+   * The same raw loop that also validates each value (`parseJson`: strict UTF-8, JSON.parse, the
+   * compiled check): the least a validating consumer does, with no transport around it.
+   */
+  rawEachBatchValidateRecordsPerSec: number;
 }
+
+/** What the raw loop does with each value besides resolving its offset. */
+type RawWork = 'none' | 'parse' | 'validate';
 
 /**
  * Pre-fills ONE unique topic, then consumes it with a fresh group each time: through raw kafkajs
- * eachBatch, the transport (ContractConsumer) with validation on, and with validation off. Each rate runs from the first
+ * eachBatch (doing nothing, parsing, validating), the transport (ContractConsumer) with
+ * validation on, and with validation off. Each rate runs from the first
  * record handled to the last, so group joins do not count. The topic and groups are deleted.
  */
 export async function runConsumeBench(opts: ConsumeBenchOptions): Promise<ConsumeBenchResult> {
@@ -76,16 +86,20 @@ export async function runConsumeBench(opts: ConsumeBenchOptions): Promise<Consum
     const concurrency = opts.concurrency ?? 4;
     // The three in turn, `rounds` times, keeping each one's best: other processes on a shared
     // machine slow one run or another, and only the undisturbed runs compare.
-    const best = { raw: 0, rawParse: 0, on: 0, off: 0 };
+    const best = { raw: 0, rawParse: 0, rawValidate: 0, on: 0, off: 0 };
     for (let round = 0; round < rounds; round++) {
       const { records } = opts;
       best.raw = Math.max(
         best.raw,
-        await consumeRaw(kafka, topic, group('raw'), records, concurrency, false),
+        await consumeRaw(kafka, topic, group('raw'), records, concurrency, 'none'),
       );
       best.rawParse = Math.max(
         best.rawParse,
-        await consumeRaw(kafka, topic, group('raw-parse'), records, concurrency, true),
+        await consumeRaw(kafka, topic, group('raw-parse'), records, concurrency, 'parse'),
+      );
+      best.rawValidate = Math.max(
+        best.rawValidate,
+        await consumeRaw(kafka, topic, group('raw-validate'), records, concurrency, 'validate'),
       );
       best.on = Math.max(
         best.on,
@@ -101,6 +115,7 @@ export async function runConsumeBench(opts: ConsumeBenchOptions): Promise<Consum
       transportNoValidationRecordsPerSec: best.off,
       rawEachBatchRecordsPerSec: best.raw,
       rawEachBatchParseRecordsPerSec: best.rawParse,
+      rawEachBatchValidateRecordsPerSec: best.rawValidate,
     };
   } finally {
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
@@ -174,11 +189,12 @@ async function consumeRaw(
   groupId: string,
   total: number,
   concurrency: number,
-  parse: boolean,
+  work: RawWork,
 ): Promise<number> {
   const meter = rateMeter(total);
   const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 250 });
-  let parsed = 0;
+  // Counted, so the work cannot be optimised away and a wrong record would show.
+  let accepted = 0;
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   await consumer.run({
@@ -188,7 +204,10 @@ async function consumeRaw(
     eachBatch: async ({ batch, resolveOffset }) => {
       let last: string | undefined;
       for (const message of batch.messages) {
-        if (parse && message.value && JSON.parse(message.value.toString()) !== null) parsed++;
+        if (work === 'parse' && message.value && JSON.parse(message.value.toString()) !== null) {
+          accepted++;
+        }
+        if (work === 'validate' && parseJson(telemetryContract, message.value).ok) accepted++;
         resolveOffset(message.offset);
         last = message.offset;
       }
@@ -201,7 +220,9 @@ async function consumeRaw(
   });
   const rate = await meter.result;
   await consumer.disconnect();
-  if (parse && parsed !== total) throw new Error(`raw parse: ${parsed} values, expected ${total}`);
+  if (work !== 'none' && accepted !== total) {
+    throw new Error(`raw ${work}: ${accepted} values accepted, expected ${total}`);
+  }
   return rate;
 }
 
