@@ -91,6 +91,8 @@ export function validate<T>(contract: Contract<T>, value: unknown): ValidationRe
   };
 }
 
+type Failure = Extract<ValidationResult<never>, { ok: false }>;
+
 /** Decodes bytes as strict UTF-8: a malformed sequence is an issue, never a U+FFFD in the data. */
 export function decodeUtf8(
   bytes: Uint8Array | string | null | undefined,
@@ -98,8 +100,6 @@ export function decodeUtf8(
   const text = utf8Text(bytes);
   return typeof text === 'string' ? { ok: true, value: text } : text;
 }
-
-type Failure = Extract<ValidationResult<never>, { ok: false }>;
 
 // The hot path's own form of decodeUtf8 and of JSON parsing: a string (a value) or the failure,
 // so a good record allocates no intermediate result objects.

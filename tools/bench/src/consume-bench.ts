@@ -52,8 +52,8 @@ type RawWork = 'none' | 'parse' | 'validate';
 /**
  * Pre-fills ONE unique topic, then consumes it with a fresh group each time: through raw kafkajs
  * eachBatch (doing nothing, parsing, validating), the transport (ContractConsumer) with
- * validation on, and with validation off. Each rate runs from the first
- * record handled to the last, so group joins do not count. The topic and groups are deleted.
+ * validation on, and with validation off. Each rate runs from the first record handled to the
+ * last, so group joins do not count. The topic and groups are deleted.
  */
 export async function runConsumeBench(opts: ConsumeBenchOptions): Promise<ConsumeBenchResult> {
   const logger = opts.logger ?? silentLogger;
@@ -84,7 +84,7 @@ export async function runConsumeBench(opts: ConsumeBenchOptions): Promise<Consum
       'bench topic filled',
     );
     const concurrency = opts.concurrency ?? 4;
-    // The three in turn, `rounds` times, keeping each one's best: other processes on a shared
+    // The five in turn, `rounds` times, keeping each one's best: other processes on a shared
     // machine slow one run or another, and only the undisturbed runs compare.
     const best = { raw: 0, rawParse: 0, rawValidate: 0, on: 0, off: 0 };
     for (let round = 0; round < rounds; round++) {
