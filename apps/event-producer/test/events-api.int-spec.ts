@@ -309,6 +309,18 @@ describe('POST /events against real Kafka and Postgres', () => {
       'put',
     ]);
     expect(JSON.stringify(docs.body.paths['/events'])).toContain('idempotency-key');
+    // The list's paging (the platform's ApiKeysetPage): its parameters and the page it answers.
+    const list = docs.body.paths['/devices']?.['get'] as {
+      parameters: Array<{ name: string; in: string }>;
+      responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+    };
+    expect(list.parameters.map((p) => `${p.in}:${p.name}`).sort()).toEqual([
+      'query:cursor',
+      'query:limit',
+    ]);
+    const page = JSON.stringify(list.responses['200']?.content?.['application/json']?.schema);
+    expect(page).toContain('"nextCursor"');
+    expect(page).toContain('"items"');
   });
 
   it('exposes accepted and rejected counts per mode and the produce latency in /metrics', async () => {

@@ -1,10 +1,17 @@
 import { timestampSchema } from '@streamline/contracts';
-import { validateRequest, type Validator } from '@streamline/platform';
+import {
+  KeysetCursor,
+  pageLimitSchema,
+  validateRequest,
+  type Validator,
+} from '@streamline/platform';
 import { z } from 'zod';
 import { DEAD_LETTER_STATUSES, type DeadLetterFilter } from './dead-letter-row';
 
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 500;
+/** Pages of dead letters, newest first: the cursor carries the last id of a page. */
+export const DEAD_LETTER_PAGES = new KeysetCursor('GET /dead-letters', (id) =>
+  /^\d{1,18}$/.test(id),
+);
 
 const text = z.string().min(1).max(512);
 /** Epoch ms (digits) or ISO-8601, as epoch ms. */
@@ -26,12 +33,8 @@ export const filterShape = {
 const listQuerySchema = z
   .object({
     ...filterShape,
-    limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
-    cursor: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,32}$/)
-      .refine((c) => decodeCursor(c) !== undefined, { message: 'not a cursor of this API' })
-      .optional(),
+    limit: pageLimitSchema,
+    cursor: DEAD_LETTER_PAGES.schema.optional(),
   })
   .strict();
 
@@ -64,7 +67,7 @@ export function parseListQuery(query: unknown): ListQuery {
   return {
     filter: toFilter(filter),
     limit,
-    ...(cursor === undefined ? {} : { beforeId: decodeCursor(cursor) }),
+    ...(cursor === undefined ? {} : { beforeId: cursor }),
   };
 }
 
@@ -85,17 +88,6 @@ export function toFilter(fields: {
   if (fields.since !== undefined) filter.since = fields.since;
   if (fields.until !== undefined) filter.until = fields.until;
   return filter;
-}
-
-/** An opaque cursor: the last id of a page, base64url. */
-export function encodeCursor(id: string): string {
-  return Buffer.from(`dl:${id}`).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): string | undefined {
-  const decoded = Buffer.from(cursor, 'base64url').toString();
-  const match = /^dl:(\d{1,18})$/.exec(decoded);
-  return match?.[1];
 }
 
 /** A dead-letter id from a path; 400 when it is not one. */

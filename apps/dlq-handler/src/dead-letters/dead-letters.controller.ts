@@ -1,10 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ERROR_BODY_SCHEMA } from '@streamline/platform';
+import { ApiKeysetPage, ERROR_BODY_SCHEMA } from '@streamline/platform';
 import { parseId } from './dead-letter-query';
 import { DEAD_LETTER_ITEM_SCHEMA, type DeadLetterItem } from './dead-letter-view';
 import type { DeadLetterStats } from './dead-letters.repository';
-import { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from './dead-letter-query';
 import { InspectDeadLettersUseCase, type DeadLetterPage } from './inspect-dead-letters.use-case';
 import { ReplayDeadLetterUseCase, type ReplayAnswer } from '../replay/replay-dead-letter.use-case';
 
@@ -42,22 +41,7 @@ export class DeadLettersController {
     required: false,
     description: 'Last failure before: epoch ms or ISO-8601',
   })
-  @ApiQuery({
-    name: 'limit',
-    required: false,
-    description: `1-${MAX_PAGE_SIZE}, default ${DEFAULT_PAGE_SIZE}`,
-  })
-  @ApiQuery({ name: 'cursor', required: false })
-  @ApiResponse({
-    status: 200,
-    schema: {
-      type: 'object',
-      properties: {
-        items: { type: 'array', items: DEAD_LETTER_ITEM_SCHEMA },
-        nextCursor: { type: 'string', nullable: true },
-      },
-    },
-  })
+  @ApiKeysetPage(DEAD_LETTER_ITEM_SCHEMA)
   list(@Query() query: Record<string, unknown>): Promise<DeadLetterPage> {
     return this.inspect.list(query);
   }

@@ -1,14 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { deadLetterNotFound } from '../common/dlq-errors';
-import { encodeCursor, parseId, parseListQuery } from './dead-letter-query';
+import type { KeysetPage } from '@streamline/platform';
+import { DEAD_LETTER_PAGES, parseId, parseListQuery } from './dead-letter-query';
 import { toDeadLetterItem, type DeadLetterItem } from './dead-letter-view';
 import { DeadLettersRepository, type DeadLetterStats } from './dead-letters.repository';
 
-export interface DeadLetterPage {
-  items: DeadLetterItem[];
-  /** Pass as `cursor` for the next page; null on the last one. */
-  nextCursor: string | null;
-}
+export type DeadLetterPage = KeysetPage<DeadLetterItem>;
 
 /** Reading the store: filtered pages, one dead letter, statistics. */
 @Injectable()
@@ -22,12 +19,8 @@ export class InspectDeadLettersUseCase {
   async list(query: unknown): Promise<DeadLetterPage> {
     const { filter, limit, beforeId } = parseListQuery(query);
     const rows = await this.repository.list(filter, limit + 1, beforeId);
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map(toDeadLetterItem),
-      nextCursor: rows.length > limit && last ? encodeCursor(String(last.id)) : null,
-    };
+    const page = DEAD_LETTER_PAGES.page(rows, limit, (row) => String(row.id));
+    return { items: page.items.map(toDeadLetterItem), nextCursor: page.nextCursor };
   }
 
   async get(id: string): Promise<DeadLetterItem> {

@@ -11,21 +11,21 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   deviceContract,
   deviceCreateInputContract,
   deviceUpdateInputContract,
   type Device,
 } from '@streamline/contracts';
-import { AcceptContentTypes, ERROR_BODY_SCHEMA, schemaOf } from '@streamline/platform';
-import type { FastifyReply } from 'fastify';
 import {
-  DEFAULT_PAGE_SIZE,
-  MAX_PAGE_SIZE,
-  ManageDevicesUseCase,
-  type DevicePage,
-} from './manage-devices.use-case';
+  AcceptContentTypes,
+  ApiKeysetPage,
+  ERROR_BODY_SCHEMA,
+  schemaOf,
+} from '@streamline/platform';
+import type { FastifyReply } from 'fastify';
+import { ManageDevicesUseCase, type DevicePage } from './manage-devices.use-case';
 
 const MERGE_PATCH = 'application/merge-patch+json';
 const deviceSchema = schemaOf(deviceContract, 'output');
@@ -68,22 +68,7 @@ export class DevicesController {
     summary: 'List devices, a page at a time',
     description: `Keyset pagination in id order: pass the \`nextCursor\` of a page as \`cursor\` to get the next; it is null on the last page. Stable while devices are added or removed.`,
   })
-  @ApiQuery({
-    name: 'limit',
-    required: false,
-    description: `1-${MAX_PAGE_SIZE}, default ${DEFAULT_PAGE_SIZE}`,
-  })
-  @ApiQuery({ name: 'cursor', required: false })
-  @ApiResponse({
-    status: 200,
-    schema: {
-      type: 'object',
-      properties: {
-        items: { type: 'array', items: deviceSchema },
-        nextCursor: { type: 'string', nullable: true },
-      },
-    },
-  })
+  @ApiKeysetPage(deviceSchema)
   list(@Query() query: Record<string, unknown>): Promise<DevicePage> {
     return this.devices.list(query);
   }

@@ -1,7 +1,6 @@
 import { RequestValidationError, ServiceError } from '@streamline/platform';
 import { InMemoryDevicesRepository } from '../test-support/fakes';
-import { encodeCursor } from './device-cursor';
-import { ManageDevicesUseCase } from './manage-devices.use-case';
+import { DEVICE_PAGES, ManageDevicesUseCase } from './manage-devices.use-case';
 
 const sensor = {
   id: 'd-1',
@@ -107,7 +106,8 @@ describe('ManageDevicesUseCase', () => {
       { limit: '501' },
       { limit: 'ten' },
       { cursor: 'garbage' },
-      { cursor: encodeCursor('x').slice(2) },
+      { cursor: DEVICE_PAGES.encode('x').slice(2) },
+      { cursor: DEVICE_PAGES.encode('not a device id') },
     ]) {
       expect(await codeOf(devices.list(query))).toBe('VALIDATION_FAILED');
     }

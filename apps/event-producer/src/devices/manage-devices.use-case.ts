@@ -4,12 +4,18 @@ import {
   deviceIdSchema,
   deviceUpdateInputContract,
   defineContract,
+  isSafeDeviceId,
   type Device,
 } from '@streamline/contracts';
-import { RequestValidationError, ServiceError } from '@streamline/platform';
+import {
+  KeysetCursor,
+  pageLimitSchema,
+  RequestValidationError,
+  ServiceError,
+  type KeysetPage,
+} from '@streamline/platform';
 import { validateContract } from '../common/contract-validation';
 import { z } from 'zod';
-import { decodeCursor, encodeCursor } from './device-cursor';
 import { DEVICES_REPOSITORY, type DevicesRepository } from './devices.repository';
 
 export const DEVICE_ERRORS = {
@@ -17,24 +23,18 @@ export const DEVICE_ERRORS = {
   EXISTS: 'DEVICE_EXISTS',
 } as const;
 
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 500;
+/** Pages of devices in id order: the cursor carries the last id of a page. */
+export const DEVICE_PAGES = new KeysetCursor('GET /devices', isSafeDeviceId);
 
 const idParamContract = defineContract('registry.device.id', 1, z.object({ id: deviceIdSchema }));
 const pageQueryContract = defineContract(
   'registry.device.page',
   1,
-  z.object({
-    limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
-    cursor: z.string().min(1).max(1024).optional(),
-  }),
+  z.object({ limit: pageLimitSchema, cursor: DEVICE_PAGES.schema.optional() }),
 );
 
 /** A page of devices and the cursor of the next one (null on the last page). */
-export interface DevicePage {
-  items: Device[];
-  nextCursor: string | null;
-}
+export type DevicePage = KeysetPage<Device>;
 
 /** The device registry: create, read, list, replace, patch and delete, with 404/409 semantics. */
 @Injectable()
@@ -57,13 +57,9 @@ export class ManageDevicesUseCase {
 
   /** A page in id order (keyset pagination, stable while devices are added or removed). */
   async list(query: unknown): Promise<DevicePage> {
-    const { limit, cursor } = validateContract(pageQueryContract, query, 'query');
-    const afterId = cursor === undefined ? undefined : decodeCursor(cursor);
-    // One more than asked tells whether another page exists without a COUNT.
+    const { limit, cursor: afterId } = validateContract(pageQueryContract, query, 'query');
     const rows = await this.devices.list(afterId, limit + 1);
-    const items = rows.slice(0, limit);
-    const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+    return DEVICE_PAGES.page(rows, limit, (device) => device.id);
   }
 
   /** PUT: replaces every field of an existing device (omitted optional fields are cleared). */

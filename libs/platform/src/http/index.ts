@@ -6,3 +6,4 @@ export * from './request-guards';
 export * from './fastify-plugins';
 export * from './http-plumbing.module';
 export * from './openapi-schema';
+export * from './keyset-pagination';
