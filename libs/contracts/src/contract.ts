@@ -80,11 +80,19 @@ export function defineContract<const N extends string, const V extends number, S
 
 /** Validates (and normalises) a decoded value against a contract; never throws. */
 export function validate<T>(contract: Contract<T>, value: unknown): ValidationResult<T> {
-  const result = contract.schema.safeParse(value);
+  return validateSchema(contract.schema, value);
+}
+
+/**
+ * The same for a bare zod schema (a request's query or body that is no message contract): the
+ * same issues, paths and messages as a contract's.
+ */
+export function validateSchema<T>(schema: z.ZodType<T>, value: unknown): ValidationResult<T> {
+  const result = schema.safeParse(value);
   if (result.success) return { ok: true, value: result.data };
   // The faulty input is attached only when something failed: `reportInput` doubles the cost
   // of a successful parse, and consumers validate every record.
-  const detailed = contract.schema.safeParse(value, { reportInput: true });
+  const detailed = schema.safeParse(value, { reportInput: true });
   return {
     ok: false,
     issues: toContractIssues((detailed.success ? result : detailed).error.issues),

@@ -36,6 +36,7 @@ export {
   toContractIssues,
   toJsonSchema,
   validate,
+  validateSchema,
   validateParsed,
 } from './contract';
 export { compiledCheckOf } from './compiled-validator';

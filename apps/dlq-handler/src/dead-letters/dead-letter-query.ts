@@ -1,4 +1,4 @@
-import { timestampSchema } from '@streamline/contracts';
+import { timestampSchema, validateSchema } from '@streamline/contracts';
 import {
   KeysetCursor,
   pageLimitSchema,
@@ -38,20 +38,9 @@ const listQuerySchema = z
   })
   .strict();
 
-/** Zod as a platform validator: faults become 400s naming the field. */
+/** Zod as a platform validator: faults become 400s naming the field, as for contracts. */
 export function zodValidator<T>(schema: z.ZodType<T>): Validator<T> {
-  return (value) => {
-    const result = schema.safeParse(value);
-    if (result.success) return { ok: true, value: result.data };
-    return {
-      ok: false,
-      issues: result.error.issues.map((issue) => ({
-        path: issue.path.join('.'),
-        message: issue.message,
-        code: issue.code,
-      })),
-    };
-  };
+  return (value) => validateSchema(schema, value);
 }
 
 export interface ListQuery {
