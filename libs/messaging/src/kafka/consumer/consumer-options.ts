@@ -62,6 +62,12 @@ export interface ContractConsumerOptions {
    * fetched batch, which is then taken whole: the bound is this plus one batch.
    */
   maxInFlightRecords?: number;
+  /**
+   * Bytes (keys and values) of the records fetched but not yet handled, over all partitions.
+   * Default 64 MiB. Checked with `maxInFlightRecords`: whichever is used up first pauses
+   * fetching, so topics of large records stay bounded in memory too.
+   */
+  maxInFlightBytes?: number;
   /** Records queued on one partition before it stops fetching. Default 5000. */
   maxInFlightPerPartition?: number;
   /**
@@ -88,6 +94,7 @@ export const CONSUMER_DEFAULTS = {
   fromBeginning: true,
   partitionsConsumedConcurrently: 4,
   maxInFlightRecords: 10_000,
+  maxInFlightBytes: 67_108_864,
   maxInFlightPerPartition: 5_000,
   maxBytesPerPartition: 262_144,
   commitIntervalMs: 1_000,

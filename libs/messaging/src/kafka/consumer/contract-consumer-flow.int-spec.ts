@@ -86,6 +86,73 @@ describe('ContractConsumer flow control and lag against the real broker', () => 
     expect(handled.get('device-b')).toEqual(expected);
   });
 
+  it('bounds the bytes in flight too: large records pause fetching long before the record limits', async () => {
+    // 30 records of 20 kB, one record batch each; a fetch returns one batch (maxBytesPerPartition
+    // below one record), so the budget is checked before each record.
+    const topic = await kit.topic('it.flow-bytes', 1);
+    const groupId = kit.group('it.flow-bytes.group');
+    const size = 20_000;
+    // What one record counts in the budget at most: its value and a key of up to 4 bytes.
+    const oneRecord = size + 4;
+    const records = Array.from({ length: 30 }, (_, i) => ({
+      key: `k-${i}`,
+      value: Buffer.alloc(size, i),
+    }));
+    await kit.produce(topic, records, 1);
+
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const handled: number[] = [];
+    let maxBytes = 0;
+    const consumer = new ContractConsumer({
+      kafka: kit.kafka,
+      groupId,
+      service: 'it-flow-bytes',
+      logger: silentLogger,
+      maxInFlightRecords: 1_000,
+      maxInFlightPerPartition: 1_000,
+      maxInFlightBytes: 100_000,
+      maxBytesPerPartition: 1,
+      handlers: [
+        defineHandler({
+          topic,
+          decode: (value) => ({ ok: true, value }),
+          handler: async (value: Buffer | null) => {
+            maxBytes = Math.max(maxBytes, consumer.inFlightBytes);
+            await gate;
+            handled.push(value?.[0] ?? -1);
+          },
+        }),
+      ],
+    });
+    const pauses: string[] = [];
+    consumer.events.on('partition.paused', (e) => pauses.push(e.reason));
+    await consumer.start();
+    try {
+      // The first handler holds everything back: fetching must stop on the byte budget.
+      await waitFor(() => (pauses.includes('budget') ? true : undefined), {
+        what: 'a pause on the budget',
+      });
+      await delay(500);
+      const heldBytes = consumer.inFlightBytes;
+      const heldRecords = consumer.inFlight;
+      release();
+      await waitFor(() => (handled.length === records.length ? true : undefined), {
+        what: 'every record handled',
+      });
+      // Checked before each batch, taken whole: at most the byte budget plus one batch.
+      expect(heldBytes).toBeGreaterThanOrEqual(100_000);
+      expect(heldBytes).toBeLessThanOrEqual(100_000 + oneRecord);
+      expect(heldRecords).toBeLessThanOrEqual(6);
+      expect(maxBytes).toBeLessThanOrEqual(100_000 + oneRecord);
+      expect(handled).toEqual(records.map((_, i) => i));
+      expect(consumer.inFlightBytes).toBe(0);
+    } finally {
+      release();
+      await consumer.stop();
+    }
+  });
+
   it('exposes kafka_consumer_lag per partition: records behind while the handler is blocked, zero once caught up', async () => {
     const topic = await kit.topic('it.lag', 1, { retry: true, dlq: true });
     const groupId = kit.group('it.lag.group');

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Consumer, EachBatchPayload, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import { ConsumerMetrics } from '../metrics/consumer-metrics';
 import {
   createDeadLetterProducer,
@@ -13,7 +13,7 @@ import {
 } from './consumer-options';
 import { PartitionFlowControl, type PartitionRef, type PauseReason } from './flow-control';
 import { GroupAssignment } from './group-assignment';
-import { awaitBudget, ConcurrencyLimiter, InFlightBudget } from './in-flight-budget';
+import { awaitBudget, ConcurrencyLimiter, InFlightBudget, recordBytes } from './in-flight-budget';
 import { OffsetCommitter } from './offset-committer';
 import { drainWorkers, PartitionWorker, type PartitionWorkerDeps } from './partition-worker';
 import { resolveHandlers, type ResolvedHandler } from './handler-resolution';
@@ -74,7 +74,7 @@ export class ContractConsumer {
     const sink: DeadLetterSink =
       options.deadLetterSink ?? new KafkaDeadLetterSink(this.producer as Producer);
     this.metrics = new ConsumerMetrics(s.groupId);
-    this.budget = new InFlightBudget(s.maxInFlightRecords);
+    this.budget = new InFlightBudget(s.maxInFlightRecords, s.maxInFlightBytes);
     this.committer = new OffsetCommitter(this.consumer, s.logger, (topic, partition) =>
       this.group.owns(`${topic}|${partition}`),
     );
@@ -93,8 +93,9 @@ export class ContractConsumer {
       process: (worker, message) =>
         processor.process(worker.topic, worker.partition, message, worker.signal),
       limiter: new ConcurrencyLimiter(s.partitionsConsumedConcurrently),
-      onDone: (worker, offset) => this.onRecordDone(worker, offset),
-      onIdle: (worker, dropped, error) => this.onWorkerIdle(worker, dropped, error),
+      onDone: (worker, message) => this.onRecordDone(worker, message),
+      onIdle: (worker, dropped, droppedBytes, error) =>
+        this.onWorkerIdle(worker, dropped, droppedBytes, error),
     };
     const { GROUP_JOIN, REBALANCING, CRASH } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, (event) => this.onGroupJoin(event.payload.memberAssignment));
@@ -112,6 +113,11 @@ export class ContractConsumer {
   /** Records fetched and not yet completed, over all partitions. */
   get inFlight(): number {
     return this.budget.inUse;
+  }
+
+  /** Their keys' and values' bytes. */
+  get inFlightBytes(): number {
+    return this.budget.bytesInUse;
   }
 
   /** Connects, joins the group and starts consuming; resolves once the first assignment is in. */
@@ -207,7 +213,9 @@ export class ContractConsumer {
     const last = batch.messages[batch.messages.length - 1];
     // kafkajs fetches from the last resolved offset: this moves the fetch position on.
     if (last) payload.resolveOffset(last.offset);
-    this.budget.add(fresh.length);
+    let bytes = 0;
+    for (const message of fresh) bytes += recordBytes(message);
+    this.budget.add(fresh.length, bytes);
     worker.enqueue(fresh);
     if (worker.queued >= limit) this.flow.pause(batch.topic, batch.partition, 'partition-queue');
     this.updateLag(worker);
@@ -237,16 +245,21 @@ export class ContractConsumer {
     return worker;
   }
 
-  private onRecordDone(worker: PartitionWorker, offset: string): void {
-    this.budget.release(1);
+  private onRecordDone(worker: PartitionWorker, message: KafkaMessage): void {
+    this.budget.release(1, recordBytes(message));
     if (this.countsFor(worker)) {
-      this.committer.markDone(worker.topic, worker.partition, offset, worker.key);
+      this.committer.markDone(worker.topic, worker.partition, message.offset, worker.key);
     }
     if (this.flow.pausedCount > 0) this.resumeDrained();
   }
 
-  private onWorkerIdle(worker: PartitionWorker, dropped: number, error: unknown): void {
-    this.budget.release(dropped);
+  private onWorkerIdle(
+    worker: PartitionWorker,
+    dropped: number,
+    droppedBytes: number,
+    error: unknown,
+  ): void {
+    this.budget.release(dropped, droppedBytes);
     this.updateLag(worker);
     if (error !== undefined) {
       this.settings.logger.error(

@@ -1,4 +1,4 @@
-import { ConcurrencyLimiter, InFlightBudget } from './in-flight-budget';
+import { ConcurrencyLimiter, InFlightBudget, recordBytes } from './in-flight-budget';
 
 describe('InFlightBudget', () => {
   it('has room until full, takes a whole batch even past capacity, and allows a resume at half', () => {
@@ -33,8 +33,31 @@ describe('InFlightBudget', () => {
     await expect(budget.drained()).resolves.toBeUndefined();
   });
 
+  it('is used up by bytes as well as by records, and resumes when both are at half', async () => {
+    const budget = new InFlightBudget(100, 1_000);
+    budget.add(2, 900);
+    expect(budget.hasRoom).toBe(true);
+    budget.add(1, 400);
+    expect(budget.bytesInUse).toBe(1_300);
+    // Three records of a hundred allowed, but the bytes are used up.
+    expect(budget.hasRoom).toBe(false);
+    let woken = false;
+    const waiting = budget.drained().then(() => (woken = true));
+    budget.release(1, 400);
+    await Promise.resolve();
+    expect(budget.hasRoom).toBe(true);
+    expect(budget.canResume).toBe(false);
+    expect(woken).toBe(false);
+    budget.release(1, 450);
+    await waiting;
+    expect(budget.canResume).toBe(true);
+    budget.release(10, 10_000);
+    expect(budget.bytesInUse).toBe(0);
+  });
+
   it('refuses a capacity below one', () => {
     expect(() => new InFlightBudget(0)).toThrow(RangeError);
+    expect(() => new InFlightBudget(10, 0)).toThrow(RangeError);
   });
 });
 
@@ -58,5 +81,13 @@ describe('ConcurrencyLimiter', () => {
     expect(limiter.tryAcquire()).toBe(false);
     limiter.release();
     await third;
+  });
+});
+
+describe('recordBytes', () => {
+  it('counts the key and the value, nothing for a tombstone without key', () => {
+    const message = { key: Buffer.from('dev-1'), value: Buffer.alloc(100), offset: '0' };
+    expect(recordBytes(message as never)).toBe(105);
+    expect(recordBytes({ key: null, value: null, offset: '1' } as never)).toBe(0);
   });
 });

@@ -1,15 +1,30 @@
+import type { KafkaMessage } from 'kafkajs';
+
+/** What a record holds in memory while it waits, as the byte budget counts it: key and value. */
+export function recordBytes(message: KafkaMessage): number {
+  return (message.value?.length ?? 0) + (message.key?.length ?? 0);
+}
+
 /**
- * A count of records fetched but not yet handled, shared by all partitions of a consumer. A
- * partition adds the records it accepts and releases them as they complete; once the budget is
- * full, partitions that want more are paused until it has drained to half.
+ * The records fetched but not yet handled, shared by all partitions of a consumer: a count and
+ * their bytes, each with its capacity. A partition adds the records it accepts and releases them
+ * as they complete; once either capacity is used up, partitions that want more are paused until
+ * both have drained to half.
  */
 export class InFlightBudget {
   private used = 0;
+  private usedBytes = 0;
   private waiters: Array<() => void> = [];
 
-  constructor(readonly capacity: number) {
+  constructor(
+    readonly capacity: number,
+    readonly byteCapacity = Number.POSITIVE_INFINITY,
+  ) {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(`in-flight budget must be an integer >= 1, got ${capacity}`);
+    }
+    if (!(byteCapacity >= 1)) {
+      throw new RangeError(`in-flight byte budget must be >= 1, got ${byteCapacity}`);
     }
   }
 
@@ -17,18 +32,24 @@ export class InFlightBudget {
     return this.used;
   }
 
+  get bytesInUse(): number {
+    return this.usedBytes;
+  }
+
   /** Whether another batch may be accepted. */
   get hasRoom(): boolean {
-    return this.used < this.capacity;
+    return this.used < this.capacity && this.usedBytes < this.byteCapacity;
   }
 
-  /** Counts accepted records; a whole batch is taken even when it overshoots the capacity. */
-  add(count: number): void {
+  /** Counts accepted records; a whole batch is taken even when it overshoots a capacity. */
+  add(count: number, bytes = 0): void {
     this.used += count;
+    this.usedBytes += bytes;
   }
 
-  release(count: number): void {
+  release(count: number, bytes = 0): void {
     this.used = Math.max(0, this.used - count);
+    this.usedBytes = Math.max(0, this.usedBytes - bytes);
     if (this.waiters.length > 0 && this.canResume) {
       const waiters = this.waiters;
       this.waiters = [];
@@ -44,7 +65,7 @@ export class InFlightBudget {
 
   /** Half empty: paused partitions may fetch again (the gap avoids pausing on every batch). */
   get canResume(): boolean {
-    return this.used <= this.capacity / 2;
+    return this.used <= this.capacity / 2 && this.usedBytes <= this.byteCapacity / 2;
   }
 }
 

@@ -2,18 +2,23 @@ import type { KafkaMessage } from 'kafkajs';
 import { ConcurrencyLimiter } from './in-flight-budget';
 import { PartitionWorker, type PartitionWorkerDeps } from './partition-worker';
 
+/** Records of `from`.., each with a 10-byte value and a 2-byte key (12 bytes in the budget). */
 function messages(from: number, count: number): KafkaMessage[] {
-  return Array.from({ length: count }, (_, i) => ({ offset: String(from + i) }) as KafkaMessage);
+  return Array.from(
+    { length: count },
+    (_, i) =>
+      ({ offset: String(from + i), key: Buffer.alloc(2), value: Buffer.alloc(10) }) as KafkaMessage,
+  );
 }
 
 function deps(process: PartitionWorkerDeps['process'], limit = 1) {
   const done: string[] = [];
-  const idle: Array<{ dropped: number; error?: unknown }> = [];
+  const idle: Array<{ dropped: number; droppedBytes: number; error?: unknown }> = [];
   const d: PartitionWorkerDeps = {
     process,
     limiter: new ConcurrencyLimiter(limit),
-    onDone: (_w, offset) => done.push(offset),
-    onIdle: (_w, dropped, error) => idle.push({ dropped, error }),
+    onDone: (_w, message) => done.push(message.offset),
+    onIdle: (_w, dropped, droppedBytes, error) => idle.push({ dropped, droppedBytes, error }),
   };
   return { d, done, idle };
 }
@@ -37,7 +42,7 @@ describe('PartitionWorker', () => {
     expect(maxActive).toBe(1);
     expect(worker.lastDone).toBe(14);
     expect(worker.nextOffset).toBe(15);
-    expect(idle.at(-1)).toEqual({ dropped: 0, error: undefined });
+    expect(idle.at(-1)).toEqual({ dropped: 0, droppedBytes: 0, error: undefined });
   });
 
   it('drains again after a queue that was handled entirely synchronously', async () => {
@@ -61,7 +66,8 @@ describe('PartitionWorker', () => {
     release();
     await aborted;
     expect(done).toEqual(['0']);
-    expect(idle.at(-1)?.dropped).toBe(4);
+    // What it gives back is released from the consumer's budget: count and bytes.
+    expect(idle.at(-1)).toMatchObject({ dropped: 4, droppedBytes: 4 * 12 });
     expect(worker.abandonedFrom).toBe(1);
     worker.enqueue(messages(5, 1));
     expect(worker.queued).toBe(0);
@@ -86,6 +92,6 @@ describe('PartitionWorker', () => {
     await worker.idle();
     expect(worker.stopped).toBe(true);
     expect(worker.abandonedFrom).toBe(3);
-    expect(idle.at(-1)).toMatchObject({ dropped: 2, error: new Error('bug') });
+    expect(idle.at(-1)).toMatchObject({ dropped: 2, droppedBytes: 24, error: new Error('bug') });
   });
 });

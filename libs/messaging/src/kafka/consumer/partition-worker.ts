@@ -1,5 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
-import type { ConcurrencyLimiter } from './in-flight-budget';
+import { recordBytes, type ConcurrencyLimiter } from './in-flight-budget';
 
 /** What a worker needs from its consumer. */
 export interface PartitionWorkerDeps {
@@ -10,13 +10,14 @@ export interface PartitionWorkerDeps {
   process(worker: PartitionWorker, message: KafkaMessage): boolean | Promise<boolean>;
   /** Shared across partitions: how many handlers may run at once. */
   limiter: ConcurrencyLimiter;
-  /** A record completed: its offset may be committed and its budget slot returned. */
-  onDone(worker: PartitionWorker, offset: string): void;
+  /** A record completed: its offset may be committed and its share of the budget returned. */
+  onDone(worker: PartitionWorker, message: KafkaMessage): void;
   /**
-   * The queue emptied, or the worker stopped; `dropped` records were given back unprocessed.
-   * `error` is set when processing threw (a bug, not a handler failure): the worker stopped.
+   * The queue emptied, or the worker stopped; `dropped` records (of `droppedBytes`, see
+   * `recordBytes`) were given back unprocessed. `error` is set when processing threw (a bug,
+   * not a handler failure): the worker stopped.
    */
-  onIdle(worker: PartitionWorker, dropped: number, error?: unknown): void;
+  onIdle(worker: PartitionWorker, dropped: number, droppedBytes: number, error?: unknown): void;
 }
 
 /** Records handled between two yields to the event loop. */
@@ -109,6 +110,7 @@ export class PartitionWorker {
 
   private async drain(): Promise<void> {
     let dropped = 0;
+    let droppedBytes = 0;
     let failure: unknown;
     let sinceYield = 0;
     try {
@@ -128,7 +130,7 @@ export class PartitionWorker {
         this.head++;
         this.compact();
         this.lastDone = Number(message.offset);
-        this.deps.onDone(this, message.offset);
+        this.deps.onDone(this, message);
         // Synchronous handlers never yield on their own: let fetches, heartbeats and the
         // other partitions in now and then.
         if (++sinceYield >= YIELD_EVERY) {
@@ -144,11 +146,15 @@ export class PartitionWorker {
         const first = this.queue[this.head];
         if (first) this.abandonedFrom = Number(first.offset);
         dropped = this.queued;
+        for (let i = this.head; i < this.queue.length; i++) {
+          const left = this.queue[i];
+          if (left) droppedBytes += recordBytes(left);
+        }
         this.queue = [];
         this.head = 0;
       }
       this.draining = false;
-      this.deps.onIdle(this, dropped, failure);
+      this.deps.onIdle(this, dropped, droppedBytes, failure);
     }
   }
 
