@@ -3,9 +3,8 @@
 // telemetry windows from Kafka with rows and offsets in one transaction per batch, once per write
 // mode (multi-row upsert from arrays; COPY, straight into the table while the rows are new), and
 // once more in copy mode over the same rows (a replay: every row exists, so staging + merge);
-// Postgres COPY of the
-// same rows into an indexed table (the reference); and the end-to-end lag from a change of
-// registry.devices to its analytics.devices row through a real Debezium connector.
+// Postgres COPY of the same rows into an indexed table (the reference); and the end-to-end lag
+// from a change of registry.devices to its analytics.devices row through a real Debezium connector.
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { createKafka, silentLogger } from '@streamline/messaging';
